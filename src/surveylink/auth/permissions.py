@@ -1,0 +1,67 @@
+"""Upstream's per-environment permission model (behaviour spec §1.4)."""
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+
+class Permission(StrEnum):
+    READ = "read"
+    WRITE = "write"
+    MANAGE = "manage"
+
+
+# What each stored level grants; an unknown stored value grants nothing.
+_GRANTS = {
+    "read": {Permission.READ},
+    "write": {Permission.READ, Permission.WRITE},
+    "manage": {Permission.READ, Permission.WRITE, Permission.MANAGE},
+}
+_BY_METHOD = {
+    "GET": Permission.READ,
+    "POST": Permission.WRITE,
+    "PUT": Permission.WRITE,
+    "PATCH": Permission.WRITE,
+    "DELETE": Permission.MANAGE,
+}
+
+
+def for_method(method: str) -> Permission:
+    return _BY_METHOD.get(method.upper(), Permission.MANAGE)
+
+
+@dataclass(frozen=True)
+class Grant:
+    environment_id: str
+    environment_type: str
+    permission: str
+    project_id: str
+    project_name: str
+
+
+@dataclass(frozen=True)
+class AuthKey:
+    """An authenticated API key and what it may touch."""
+
+    id: str
+    organization_id: str
+    organization_access: dict[str, Any]
+    grants: tuple[Grant, ...] = field(default_factory=tuple)
+
+    @property
+    def environment_ids(self) -> list[str]:
+        return [grant.environment_id for grant in self.grants]
+
+    def allows(self, environment_id: str, needed: Permission) -> bool:
+        return any(
+            grant.environment_id == environment_id and needed in _GRANTS.get(grant.permission, ())
+            for grant in self.grants
+        )
+
+    def can_read_organization(self) -> bool:
+        access = self.organization_access.get("accessControl") or {}
+        return bool(access.get("read") or access.get("write"))
+
+    def can_write_organization(self) -> bool:
+        access = self.organization_access.get("accessControl") or {}
+        return bool(access.get("write"))

@@ -1,0 +1,93 @@
+import asyncio
+import hmac
+import logging
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from surveylink.auth import keys, repository
+from surveylink.auth.models import ApiKey
+from surveylink.auth.permissions import AuthKey
+from surveylink.core.clock import utcnow
+from surveylink.core.db import transaction
+
+logger = logging.getLogger("surveylink")
+
+TOUCH_EVERY = timedelta(seconds=30)
+_pending: set[asyncio.Task[None]] = set()
+
+
+async def authenticate(
+    session: AsyncSession,
+    sessions: async_sessionmaker[AsyncSession],
+    header: str,
+) -> AuthKey | None:
+    """The key behind an `x-api-key` value, or None. One SHA-256 and one indexed query."""
+    secret = keys.secret_of(header)
+    if secret is None:
+        return None
+    lookup_hash = keys.digest(secret)
+    found = await repository.get_auth_key(session, lookup_hash)
+    if found is None:
+        return None
+    key, last_used_at, stored_hash = found
+    if not hmac.compare_digest(stored_hash, lookup_hash):
+        return None
+    now = utcnow()
+    if last_used_at is None or last_used_at <= now - TOUCH_EVERY:
+        _touch_later(sessions, key.id, now)
+    return key
+
+
+def _touch_later(sessions: async_sessionmaker[AsyncSession], key_id: str, now: datetime) -> None:
+    """lastUsedAt is written off the request path: the response never waits for it."""
+
+    async def touch() -> None:
+        try:
+            async with transaction(sessions) as session:
+                await repository.touch_last_used(session, key_id, now)
+        except Exception:
+            logger.warning("could not update lastUsedAt of API key %s", key_id, exc_info=True)
+
+    task = asyncio.get_running_loop().create_task(touch())
+    _pending.add(task)
+    task.add_done_callback(_pending.discard)
+
+
+async def drain() -> None:
+    """Waits for lastUsedAt updates still in flight (at shutdown)."""
+    if _pending:
+        await asyncio.gather(*_pending, return_exceptions=True)
+
+
+async def create_api_key(
+    session: AsyncSession,
+    organization_id: str,
+    permissions: Sequence[tuple[str, str]],
+    label: str = "",
+    organization_access: dict[str, dict[str, bool]] | None = None,
+) -> tuple[ApiKey, str]:
+    """A new key with per-environment permissions; returns the row and the key, shown once."""
+    plain, lookup_hash = keys.generate()
+    key = ApiKey(
+        label=label,
+        lookup_hash=lookup_hash,
+        organization_id=organization_id,
+        organization_access=organization_access or {"accessControl": {"read": True, "write": True}},
+    )
+    await repository.add_api_key(session, key, permissions)
+    return key, plain
+
+
+async def list_api_keys(session: AsyncSession) -> list[tuple[ApiKey, list[tuple[str, str]]]]:
+    """Every key with its (environment id, permission) grants; for operators."""
+    grants: dict[str, list[tuple[str, str]]] = {}
+    for row in await repository.list_key_environments(session):
+        grants.setdefault(row.api_key_id, []).append((row.environment_id, row.permission))
+    return [(key, grants.get(key.id, [])) for key in await repository.list_api_keys(session)]
+
+
+async def revoke_api_key(session: AsyncSession, key_id: str) -> bool:
+    """Deletes the key: the next request made with it is refused."""
+    return await repository.delete_api_key(session, key_id)

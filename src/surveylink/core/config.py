@@ -1,0 +1,80 @@
+"""Settings from the environment (and an optional `.env`), with upstream's names where it has one."""
+
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated, Literal
+
+from fastapi import Depends, Request
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+logger = logging.getLogger("surveylink")
+
+KEY_FILE = "encryption_key"
+
+
+class ConfigError(RuntimeError):
+    """The service cannot start with this configuration."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore", frozen=True)
+
+    environment: Literal["local", "production"] = Field("local", alias="SURVEYLINK_ENV")
+    data_dir: Path = Field(Path("data"), alias="SURVEYLINK_DATA_DIR")
+    database_url: str = Field("", alias="DATABASE_URL")
+    encryption_key: SecretStr = Field(SecretStr(""), alias="ENCRYPTION_KEY")
+    public_url: str = Field("", alias="PUBLIC_URL")
+    port: int = Field(3000, alias="PORT")
+    log_level: str = Field("info", alias="LOG_LEVEL")
+    redis_url: str = Field("", alias="REDIS_URL")
+    rate_limiting_disabled: bool = Field(False, alias="RATE_LIMITING_DISABLED")
+    rate_limit_per_minute: int = Field(100, alias="SURVEYLINK_RATE_LIMIT_PER_MINUTE", ge=1)
+    run_worker: bool = Field(True, alias="SURVEYLINK_RUN_WORKER")
+    allow_internal_webhook_urls: bool = Field(
+        False, alias="DANGEROUSLY_ALLOW_WEBHOOK_INTERNAL_URLS"
+    )
+
+    @property
+    def sqlalchemy_url(self) -> str:
+        return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'surveylink.db'}"
+
+    @property
+    def link_base(self) -> str:
+        """Base of generated links. Unlike upstream, a trailing slash never yields `//c/`."""
+        return (self.public_url.strip() or f"http://localhost:{self.port}").rstrip("/")
+
+    def resolved(self) -> "Settings":
+        """These settings with ENCRYPTION_KEY set, generating and keeping one in local mode."""
+        if self.encryption_key.get_secret_value():
+            return self
+        if self.environment == "production":
+            raise ConfigError("ENCRYPTION_KEY must be set when SURVEYLINK_ENV=production")
+        return self.model_copy(update={"encryption_key": SecretStr(_local_key(self.data_dir))})
+
+
+def _local_key(data_dir: Path) -> str:
+    path = data_dir / KEY_FILE
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        draft = data_dir / f".{KEY_FILE}.{os.getpid()}"
+        draft.write_text(secrets.token_hex(32))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)  # atomic: of two starting processes, one key wins
+            logger.warning("ENCRYPTION_KEY is not set: generated one and kept it in %s", path)
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
+def get_settings(request: Request) -> Settings:
+    settings: Settings = request.app.state.settings
+    return settings
+
+
+SettingsDep = Annotated[Settings, Depends(get_settings)]

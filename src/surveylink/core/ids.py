@@ -1,0 +1,46 @@
+"""Ids in upstream's formats: cuid v1 for rows (Prisma's default), cuid2 where upstream uses it."""
+
+import os
+import secrets
+import string
+import threading
+import time
+
+_ALPHABET = string.digits + string.ascii_lowercase
+_BASE = len(_ALPHABET)
+_counter = secrets.randbelow(_BASE**4)
+_lock = threading.Lock()
+
+
+def _base36(number: int, width: int) -> str:
+    digits = []
+    for _ in range(width):
+        number, digit = divmod(number, _BASE)
+        digits.append(_ALPHABET[digit])
+    return "".join(reversed(digits))
+
+
+def cuid() -> str:
+    """A 25-character cuid v1: 'c', time, counter, host fingerprint, randomness."""
+    global _counter
+    with _lock:
+        _counter = (_counter + 1) % _BASE**4
+        count = _counter
+    return (
+        "c"
+        + _base36(int(time.time() * 1000), 8)
+        + _base36(count, 4)
+        + _base36(os.getpid(), 4)
+        + _base36(secrets.randbits(64), 8)
+    )
+
+
+def cuid2() -> str:
+    """A 24-character cuid2: a lowercase letter, then 23 random [0-9a-z]."""
+    first = secrets.choice(string.ascii_lowercase)
+    return first + "".join(secrets.choice(_ALPHABET) for _ in range(23))
+
+
+def is_cuid2(value: str) -> bool:
+    """Upstream's zod 4 `cuid2()` check: non-empty and only [0-9a-z]."""
+    return bool(value) and all(char in _ALPHABET for char in value)

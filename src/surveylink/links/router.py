@@ -1,0 +1,52 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query
+from pydantic import BeforeValidator
+
+from surveylink.auth.deps import ApiKeyDep
+from surveylink.core.config import SettingsDep
+from surveylink.core.db import SessionDep
+from surveylink.core.envelopes import Data
+from surveylink.core.zod import Cuid2, number_check
+from surveylink.links import service
+from surveylink.links.deps import LinkKeysDep
+from surveylink.links.schemas import PersonalLink
+
+router = APIRouter(tags=["Management API - Surveys - Contact Links"])
+
+ExpirationDays = Annotated[int, BeforeValidator(number_check(1, 365, integer=True))]
+
+LINK_PATH = "/management/surveys/{surveyId}/contact-links/contacts/{contactId}"
+
+
+# Upstream's contract path ends in "/" and its server redirects that away; we answer both
+# directly (docs/compatibility.md).
+@router.get(LINK_PATH + "/", operation_id="getPersonalizedSurveyLink")
+@router.get(LINK_PATH, include_in_schema=False)
+async def get_personalized_survey_link(
+    key: ApiKeyDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    link_keys: LinkKeysDep,
+    survey_id: Annotated[Cuid2, Path(alias="surveyId", description="The ID of the survey")],
+    contact_id: Annotated[Cuid2, Path(alias="contactId", description="The ID of the contact")],
+    expiration_days: Annotated[
+        ExpirationDays | None,
+        Query(
+            alias="expirationDays",
+            description="Number of days until the generated JWT expires. "
+            "If not provided, there is no expiration.",
+        ),
+    ] = None,
+) -> Data[PersonalLink]:
+    """Retrieves a personalized link for a specific survey."""
+    link = await service.personal_link(
+        session,
+        key,
+        survey_id,
+        contact_id,
+        expiration_days,
+        link_keys,
+        settings.link_base,
+    )
+    return Data(data=link)

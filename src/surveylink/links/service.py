@@ -1,0 +1,61 @@
+import time
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from surveylink.auth.permissions import AuthKey, Permission
+from surveylink.core.clock import iso
+from surveylink.core.errors import BadRequest, NotFound, Unauthorized
+from surveylink.core.ids import cuid2
+from surveylink.links import repository, tokens
+from surveylink.links.schemas import PersonalLink
+
+
+async def personal_link(
+    session: AsyncSession,
+    key: AuthKey,
+    survey_id: str,
+    contact_id: str,
+    expiration_days: int | None,
+    keys: tokens.LinkKeys,
+    base_url: str,
+) -> PersonalLink:
+    """A signed link for one contact, after upstream's checks in upstream's order (§3.1)."""
+    target = await repository.get_link_target(session, survey_id, contact_id)
+    if target is None:
+        raise NotFound.on("survey", "not found")
+    if not key.allows(target.environment_id, Permission.READ):
+        raise Unauthorized()
+    if target.survey_type != "link":
+        raise BadRequest.on("surveyId", "Not a link survey")
+    if target.contact_environment_id != target.environment_id:
+        raise NotFound.on("contact", "not found")
+    if target.responded:
+        raise BadRequest.on("contactId", "Already responded")
+    return build_link(contact_id, survey_id, target.single_use, expiration_days, keys, base_url)
+
+
+def build_link(
+    contact_id: str,
+    survey_id: str,
+    single_use: dict[str, Any] | None,
+    expiration_days: int | None,
+    keys: tokens.LinkKeys,
+    base_url: str,
+    now: int | None = None,
+) -> PersonalLink:
+    """`{base}/c/{jwt}[?suId=…]`; `expiresAt` and the JWT's `exp` are the same instant."""
+    issued = int(time.time()) if now is None else now
+    claims = tokens.LinkClaims(contact_id=contact_id, survey_id=survey_id)
+    token = tokens.sign(claims, keys, now=issued, expiration_days=expiration_days)
+    url = f"{base_url}/c/{token}"
+    if single_use and single_use.get("enabled"):
+        single_use_id = cuid2()
+        if single_use.get("isEncrypted"):
+            single_use_id = tokens.encrypt_id(single_use_id, keys.aes)
+        url += f"?suId={single_use_id}"  # unencoded, as upstream: colons are legal in a query
+    expires_at = None
+    if expiration_days:
+        expires_at = iso(datetime.fromtimestamp(issued + expiration_days * tokens.DAY, UTC))
+    return PersonalLink(surveyUrl=url, expiresAt=expires_at)

@@ -1,0 +1,151 @@
+"""Personal-link tokens, byte-compatible with upstream (behaviour spec §4).
+
+Each id is sealed with AES-256-GCM (16-byte random IV, hex `iv:ciphertext:tag`), and the two
+sealed ids go into an HS256 JWT. Upstream keys both from one `ENCRYPTION_KEY` string: the AES key
+is its latin1 bytes when it has exactly 32 characters and its hex decoding otherwise; the HMAC key
+is its UTF-8 bytes. Pure: no I/O, no settings lookups, the clock passed in.
+"""
+
+import os
+import string
+from dataclasses import dataclass
+from typing import Any
+
+import jwt
+from cryptography.hazmat.primitives import padding
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+DAY = 86_400
+IV_BYTES = 16
+TAG_BYTES = 16
+# Upstream does not pin the algorithm, so jsonwebtoken accepts every HMAC variant.
+ACCEPTED_ALGORITHMS = ["HS256", "HS384", "HS512"]
+_HEX = set(string.hexdigits)
+
+
+class TokenInvalid(Exception):
+    """Upstream's `invalid_token`: the page shows "Survey link invalid."."""
+
+
+class TokenExpired(Exception):
+    """Upstream's `token_expired`: the page shows "Your link is expired."."""
+
+
+@dataclass(frozen=True)
+class LinkKeys:
+    aes: bytes
+    hmac: bytes
+
+    @classmethod
+    def from_setting(cls, encryption_key: str) -> "LinkKeys":
+        """Raises ValueError where upstream's AES would throw "Invalid key length"."""
+        if len(encryption_key) == 32:
+            aes = bytes(ord(char) & 0xFF for char in encryption_key)
+        else:
+            aes = _lenient_hex(encryption_key)
+        if len(aes) != 32:
+            raise ValueError("ENCRYPTION_KEY must be 32 characters or 64 hex digits")
+        return cls(aes=aes, hmac=encryption_key.encode())
+
+
+@dataclass(frozen=True)
+class LinkClaims:
+    contact_id: str
+    survey_id: str
+
+
+def _lenient_hex(text: str) -> bytes:
+    """Node's `Buffer.from(text, "hex")`: stops at the first bad pair, drops an odd nibble."""
+    out = bytearray()
+    for index in range(0, len(text) - 1, 2):
+        pair = text[index : index + 2]
+        if not set(pair) <= _HEX:
+            break
+        out.append(int(pair, 16))
+    return bytes(out)
+
+
+def encrypt_id(value: str, key: bytes, iv: bytes | None = None) -> str:
+    iv = iv if iv is not None else os.urandom(IV_BYTES)
+    sealed = AESGCM(key).encrypt(iv, value.encode(), None)
+    ciphertext, tag = sealed[:-TAG_BYTES], sealed[-TAG_BYTES:]
+    return f"{iv.hex()}:{ciphertext.hex()}:{tag.hex()}"
+
+
+def decrypt_id(payload: str, key: bytes) -> str:
+    """GCM `iv:ct:tag`, or the legacy two-part AES-256-CBC `iv:ct` upstream issued before 2025."""
+    parts = payload.split(":")
+    try:
+        if len(parts) == 2:
+            return _decrypt_cbc(bytes.fromhex(parts[0]), bytes.fromhex(parts[1]), key)
+        iv, ciphertext, tag = (bytes.fromhex(part) for part in parts[:3])
+        if len(tag) != TAG_BYTES or not iv:
+            raise TokenInvalid("bad tag or iv")
+        return AESGCM(key).decrypt(iv, ciphertext + tag, None).decode()
+    except (ValueError, TypeError, ArithmeticError) as error:
+        raise TokenInvalid(str(error)) from None
+    except Exception as error:  # cryptography's InvalidTag and friends
+        raise TokenInvalid(type(error).__name__) from None
+
+
+def _decrypt_cbc(iv: bytes, ciphertext: bytes, key: bytes) -> str:
+    decryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).decryptor()
+    padded = decryptor.update(ciphertext) + decryptor.finalize()
+    unpadder = padding.PKCS7(128).unpadder()
+    return (unpadder.update(padded) + unpadder.finalize()).decode()
+
+
+def sign(
+    claims: LinkClaims,
+    keys: LinkKeys,
+    *,
+    now: int,
+    expiration_days: int | None = None,
+    ivs: tuple[bytes, bytes] | None = None,
+) -> str:
+    """The JWT upstream issues at second `now`: claims in upstream's order, `exp` if expiring."""
+    contact_iv, survey_iv = ivs or (None, None)
+    payload: dict[str, Any] = {
+        "contactId": encrypt_id(claims.contact_id, keys.aes, contact_iv),
+        "surveyId": encrypt_id(claims.survey_id, keys.aes, survey_iv),
+        "iat": now,
+    }
+    if expiration_days:
+        payload["exp"] = now + expiration_days * DAY
+    return jwt.encode(payload, keys.hmac, algorithm="HS256")
+
+
+def verify(token: str, keys: LinkKeys, *, now: int) -> LinkClaims:
+    """The ids in a token, checked in jsonwebtoken's order: signature first, then time claims."""
+    try:
+        payload = jwt.decode(
+            token,
+            keys.hmac,
+            algorithms=ACCEPTED_ALGORITHMS,
+            options={"verify_exp": False, "verify_nbf": False, "verify_iat": False},
+        )
+    except jwt.PyJWTError as error:
+        raise TokenInvalid(str(error)) from None
+    if not isinstance(payload, dict):
+        raise TokenInvalid("payload is not an object")
+    _check_time(payload, now)
+    contact, survey = payload.get("contactId"), payload.get("surveyId")
+    if not (isinstance(contact, str) and contact and isinstance(survey, str) and survey):
+        raise TokenInvalid("missing claims")
+    return LinkClaims(decrypt_id(contact, keys.aes), decrypt_id(survey, keys.aes))
+
+
+def _check_time(payload: dict[str, Any], now: int) -> None:
+    nbf, exp = payload.get("nbf"), payload.get("exp")
+    if nbf is not None and (not _is_number(nbf) or nbf > now):
+        raise TokenInvalid("jwt not active")
+    if exp is not None:
+        if not _is_number(exp):
+            raise TokenInvalid("invalid exp value")
+        if now >= exp:
+            raise TokenExpired("jwt expired")
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)

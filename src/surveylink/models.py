@@ -1,0 +1,30 @@
+"""Every table, imported once: the registry Alembic and the tests read."""
+
+from surveylink.attribute_keys.models import ContactAttributeKey
+from surveylink.auth.models import ApiKey, ApiKeyEnvironment
+from surveylink.contacts.models import Contact, ContactAttribute
+from surveylink.core.db import Base
+from surveylink.environments.models import Environment, Organization, Project
+from surveylink.responses.models import Display, Response
+from surveylink.segments.models import Segment
+from surveylink.surveys.models import Survey
+from surveylink.webhooks.models import Webhook, WebhookDelivery, WebhookEvent
+
+__all__ = [
+    "ApiKey",
+    "ApiKeyEnvironment",
+    "Base",
+    "Contact",
+    "ContactAttribute",
+    "ContactAttributeKey",
+    "Display",
+    "Environment",
+    "Organization",
+    "Project",
+    "Response",
+    "Segment",
+    "Survey",
+    "Webhook",
+    "WebhookDelivery",
+    "WebhookEvent",
+]

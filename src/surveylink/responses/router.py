@@ -1,0 +1,22 @@
+from fastapi import APIRouter, status
+
+from surveylink.auth.deps import ApiKeyDep
+from surveylink.core.db import SessionDep
+from surveylink.core.envelopes import Data
+from surveylink.responses import service
+from surveylink.responses.schemas import ResponseCreate, ResponseOut
+
+router = APIRouter(tags=["Management API - Responses"])
+
+
+@router.post(
+    "/management/responses",
+    operation_id="createResponse",
+    status_code=status.HTTP_201_CREATED,
+)
+async def create_response(
+    key: ApiKeyDep, session: SessionDep, body: ResponseCreate
+) -> Data[ResponseOut]:
+    """Creates a response in the database."""
+    response = await service.create_response_for_key(session, key, body)
+    return Data(data=ResponseOut.model_validate(response))

@@ -1,0 +1,80 @@
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from surveylink.auth.permissions import AuthKey, Permission
+from surveylink.contacts import repository as contacts
+from surveylink.core.clock import utcnow
+from surveylink.core.db import violated
+from surveylink.core.errors import BadRequest, Conflict, NotFound, Unauthorized
+from surveylink.responses import repository
+from surveylink.responses.models import Response
+from surveylink.responses.schemas import ResponseCreate
+from surveylink.surveys import service as surveys
+from surveylink.surveys.models import Survey
+
+
+async def create_response_for_key(
+    session: AsyncSession, key: AuthKey, body: ResponseCreate
+) -> Response:
+    """`POST /management/responses`: upstream's checks, then the shared create."""
+    survey = await surveys.get_survey(session, body.survey_id)
+    if survey is None:
+        raise NotFound.on("survey", "not found")
+    if not key.allows(survey.environment_id, Permission.WRITE):
+        raise Unauthorized()
+    return await create_response(session, survey, body)
+
+
+async def create_response(session: AsyncSession, survey: Survey, body: ResponseCreate) -> Response:
+    """Stores a response, attributed to its contact with a snapshot of their attributes."""
+    contact_id = await _contact_of(session, survey.environment_id, body)
+    attributes = await contacts.get_attributes(session, contact_id) if contact_id else None
+    ttc = dict(body.ttc or {})
+    if ttc and body.finished:
+        ttc["_total"] = sum(ttc.values())
+    now = utcnow()
+    response = Response(
+        survey_id=survey.id,
+        contact_id=contact_id,
+        finished=body.finished,
+        data=body.data,
+        variables=body.variables or {},
+        ttc=ttc,
+        meta=body.meta.model_dump(by_alias=True, exclude_none=True) if body.meta else {},
+        contact_attributes=attributes,
+        single_use_id=body.single_use_id,
+        language=body.language,
+        display_id=body.display_id,
+        ending_id=body.ending_id,
+        created_at=body.created_at or now,
+        updated_at=body.updated_at or now,
+    )
+    try:
+        async with session.begin_nested():
+            await repository.add_response(session, response)
+    except IntegrityError as error:
+        raise _conflict(violated(error)) from None
+    return response
+
+
+async def _contact_of(session: AsyncSession, environment_id: str, body: ResponseCreate) -> str | None:
+    """`contactId` (ours: upstream drops it) must be a contact of the survey's environment;
+    `userId` is upstream's lookup and falls back to an anonymous response."""
+    if body.contact_id is not None:
+        contact = await contacts.get_contact(session, body.contact_id)
+        if contact is None or contact.environment_id != environment_id:
+            raise NotFound.on("contact", "not found")
+        return contact.id
+    if body.user_id:
+        return await contacts.find_contact_by_attribute(
+            session, environment_id, "userId", body.user_id
+        )
+    return None
+
+
+def _conflict(what: str) -> Exception:
+    if "contact_id" in what:
+        return Conflict.on("contactId", "Already responded")
+    if "single_use_id" in what:
+        return Conflict.on("singleUseId", "A response with this single use id already exists")
+    return BadRequest.on("displayId", "Display not found or already has a response")

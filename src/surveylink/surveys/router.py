@@ -1,0 +1,63 @@
+"""Upstream's v1 survey management API, which Formbricks users script against."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+
+from surveylink.auth.deps import V1ApiKeyDep
+from surveylink.auth.permissions import Permission
+from surveylink.core.db import SessionDep
+from surveylink.surveys import service
+from surveylink.surveys.shape import raw_row, read_shape
+
+router = APIRouter(tags=["Management API v1 - Surveys"])
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+# Read after authentication, so a bad key is a 401 even with a malformed body, as upstream.
+RawBody = Annotated[bytes, Depends(_raw_body)]
+
+
+@router.get("/management/surveys", operation_id="getSurveysV1")
+async def get_surveys(
+    key: V1ApiKeyDep,
+    session: SessionDep,
+    limit: Annotated[str | None, Query()] = None,
+    offset: Annotated[str | None, Query()] = None,
+) -> dict[str, Any]:
+    surveys = await service.list_surveys(session, key, limit, offset)
+    return {"data": [read_shape(survey) for survey in surveys]}
+
+
+@router.post("/management/surveys", operation_id="createSurveyV1")
+async def create_survey(key: V1ApiKeyDep, session: SessionDep, body: RawBody) -> dict[str, Any]:
+    survey, used_questions = await service.create_survey(session, key, body)
+    return {
+        "data": read_shape(survey, show_questions=used_questions, decimal_as_string=True)
+    }
+
+
+@router.get("/management/surveys/{surveyId}", operation_id="getSurveyV1")
+async def get_survey(key: V1ApiKeyDep, session: SessionDep, surveyId: str) -> dict[str, Any]:  # noqa: N803
+    survey = await service.get_survey_for_key(session, key, surveyId, Permission.READ)
+    return {"data": read_shape(survey)}
+
+
+@router.put("/management/surveys/{surveyId}", operation_id="updateSurveyV1")
+async def update_survey(
+    key: V1ApiKeyDep,
+    session: SessionDep,
+    surveyId: str,  # noqa: N803
+    body: RawBody,
+) -> dict[str, Any]:
+    survey, used_questions = await service.update_survey(session, key, surveyId, body)
+    return {"data": read_shape(survey, show_questions=used_questions)}
+
+
+@router.delete("/management/surveys/{surveyId}", operation_id="deleteSurveyV1")
+async def delete_survey(key: V1ApiKeyDep, session: SessionDep, surveyId: str) -> dict[str, Any]:  # noqa: N803
+    survey = await service.delete_survey(session, key, surveyId)
+    return {"data": raw_row(survey)}
