@@ -77,13 +77,15 @@ class ApiEnv:
         )
         assert response.status_code == 201, response.text
 
-    async def make_key(self, grants: list[tuple[str, str]], **access: bool) -> str:
-        """Another key of this organization, with the given (environment, permission) grants."""
+    async def make_key(
+        self, grants: list[tuple[str, str]], organization_id: str | None = None, **access: bool
+    ) -> str:
+        """Another key (of this organization unless told), with (environment, permission) grants."""
         engine = make_engine(self.settings.sqlalchemy_url)
         async with transaction(make_sessionmaker(engine), write=True) as session:
             _, key = await auth_service.create_api_key(
                 session,
-                self.workspace.organization.id,
+                organization_id or self.workspace.organization.id,
                 grants,
                 organization_access={"accessControl": access} if access else None,
             )

@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+import surveylink.models  # noqa: F401 - every table registered before the first flush
 from surveylink.auth import service as auth_service
 from surveylink.contacts.router import router as contacts_router
 from surveylink.core import errors

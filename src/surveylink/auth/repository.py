@@ -9,7 +9,9 @@ from surveylink.auth.permissions import AuthKey, Grant
 from surveylink.environments.models import Environment, Project
 
 
-async def get_auth_key(session: AsyncSession, lookup_hash: str) -> tuple[AuthKey, datetime | None, str] | None:
+async def get_auth_key(
+    session: AsyncSession, lookup_hash: str
+) -> tuple[AuthKey, datetime | None, str] | None:
     """The key with this hash, its grants and lastUsedAt, in one indexed query."""
     statement = (
         select(
@@ -23,6 +25,7 @@ async def get_auth_key(session: AsyncSession, lookup_hash: str) -> tuple[AuthKey
             ApiKeyEnvironment.permission,
             Project.id,
             Project.name,
+            Project.organization_id,
         )
         .outerjoin(ApiKeyEnvironment, ApiKeyEnvironment.api_key_id == ApiKey.id)
         .outerjoin(Environment, Environment.id == ApiKeyEnvironment.environment_id)
@@ -34,8 +37,9 @@ async def get_auth_key(session: AsyncSession, lookup_hash: str) -> tuple[AuthKey
     if not rows:
         return None
     first = rows[0]
+    # Grants on another organization's environments are ignored (upstream honours them).
     grants = tuple(
-        Grant(row[5], row[6], row[7], row[8], row[9]) for row in rows if row[5] is not None
+        Grant(row[5], row[6], row[7], row[8], row[9]) for row in rows if row[10] == first[1]
     )
     key = AuthKey(first[0], first[1], first[2] or {}, grants)
     return key, first[3], first[4]

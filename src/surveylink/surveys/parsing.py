@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any, Final
+from urllib.parse import urlsplit
 
 from surveylink.core.ids import is_cuid2
 from surveylink.core.zod import js_type
@@ -90,10 +91,14 @@ def js_str(value: Any) -> str:
 # --- primitives ------------------------------------------------------------------------------
 
 
-def _typed(kind: str, accepts: Callable[[Any], bool], checks: tuple[Check, ...], error: str | None) -> Schema:
+def _typed(
+    kind: str, accepts: Callable[[Any], bool], checks: tuple[Check, ...], error: str | None
+) -> Schema:
     def parse(value: Any, path: Path, issues: Issues) -> Any:
         if not accepts(value):
-            hard(issues, path, error or f"Invalid input: expected {kind}, received {received(value)}")
+            hard(
+                issues, path, error or f"Invalid input: expected {kind}, received {received(value)}"
+            )
             return value
         for check in checks:  # soft checks never stop the ones after them
             message = check(value)
@@ -127,7 +132,11 @@ def options(*values: str | int, error: str | None = None) -> Schema:
     message = error or "Invalid option: expected one of " + "|".join(js_str(v) for v in values)
 
     def parse(value: Any, path: Path, issues: Issues) -> Any:
-        if isinstance(value, bool) or not isinstance(value, str | int | float) or value not in values:
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, str | int | float)
+            or value not in values
+        ):
             hard(issues, path, message)
         return value
 
@@ -150,7 +159,7 @@ def absent() -> Schema:
 
 
 def date(*, coerce: bool = False) -> Schema:
-    """`z.date()` (only a real datetime passes) or `z.coerce.date()` (JavaScript's `new Date(x)`)."""
+    """`z.date()` (only a datetime passes) or `z.coerce.date()` (JavaScript's `new Date(x)`)."""
 
     def parse(value: Any, path: Path, issues: Issues) -> Any:
         if isinstance(value, datetime):
@@ -190,7 +199,7 @@ def length(size: int, message: str) -> Check:
 
 def pattern(regex: str, message: str | None = None) -> Check:
     compiled = re.compile(regex)
-    text = message or f"Invalid string: must match pattern /{regex}/"
+    text = message or f"Invalid string: must match pattern /^{regex}$/"
     return lambda value: None if compiled.fullmatch(value) else text
 
 
@@ -326,7 +335,11 @@ def i18n() -> Schema:
         start = len(issues)
         for key, text in value.items():
             if not isinstance(text, str):
-                hard(issues, (*path, key), f"Invalid input: expected string, received {received(text)}")
+                hard(
+                    issues,
+                    (*path, key),
+                    f"Invalid input: expected string, received {received(text)}",
+                )
         if not aborted(issues, start) and "default" not in value:
             soft(issues, path, "I18n string must have a 'default' key")
         return dict(value)
@@ -341,7 +354,11 @@ def record_of_strings() -> Schema:
             return value
         for key, text in value.items():
             if not isinstance(text, str):
-                hard(issues, (*path, key), f"Invalid input: expected string, received {received(text)}")
+                hard(
+                    issues,
+                    (*path, key),
+                    f"Invalid input: expected string, received {received(text)}",
+                )
         return dict(value)
 
     return parse
@@ -383,6 +400,17 @@ def tagged(key: str, members: Mapping[str, Schema]) -> Schema:
     return parse
 
 
+def unique_ids(message: str) -> Refine:
+    """An array refinement: the first repeated `id` is reported at `[index, "id"]`."""
+
+    def refine(items: list[dict[str, Any]], path: Path, issues: Issues) -> None:
+        duplicate = first_duplicate([item["id"] for item in items])
+        if duplicate != -1:
+            soft(issues, (*path, duplicate, "id"), message)
+
+    return refine
+
+
 def first_duplicate(values: list[Any]) -> int:
     """Index of the first value seen before (JavaScript's findIndex over indexOf), else -1."""
     seen: set[Any] = set()
@@ -391,3 +419,57 @@ def first_duplicate(values: list[Any]) -> int:
             return index
         seen.add(value)
     return -1
+
+
+# --- survey primitives shared by every schema module ----------------------------------------
+
+FORBIDDEN_IDS = frozenset((
+    "userId", "source", "suid", "end", "start", "welcomeCard", "hidden", "verifiedEmail",
+    "multiLanguage", "embed", "verify",
+))  # fmt: skip
+_ID_CHARS = re.compile(r"[a-zA-Z0-9_-]+")
+_ID_ADVICE = "use only alphanumeric characters, hyphens, or underscores."
+_URL_SCHEME = re.compile(r"[a-zA-Z][a-zA-Z0-9+.-]*:")
+_HOST_SCHEMES = frozenset(("http", "https", "ws", "wss", "ftp"))
+
+
+def id_rules(noun: str) -> Schema:
+    """User-editable ids (questions, elements, hidden fields): three independent soft checks."""
+    return string(
+        lambda v: f"{noun} id is not allowed" if v in FORBIDDEN_IDS else None,
+        lambda v: f"{noun} id not allowed, avoid using spaces." if " " in v else None,
+        lambda v: None if _ID_CHARS.fullmatch(v) else f"{noun} id not allowed, {_ID_ADVICE}",
+    )
+
+
+def parses_as_url(text: str) -> bool:
+    """Roughly whether JavaScript's `new URL(text)` succeeds."""
+    text = text.strip("\x00\x01\x02\x03\x04\x05\x06\x07\x08\t\n\x0b\x0c\r ")
+    scheme = _URL_SCHEME.match(text)
+    if scheme is None:
+        return False
+    if scheme.group()[:-1].lower() not in _HOST_SCHEMES:
+        return True  # mailto:, data:, custom schemes parse without a host
+    try:
+        parts = urlsplit("http://" + text[scheme.end() :].lstrip("/\\"))
+        port_ok = parts.port is None or parts.port >= 0
+    except ValueError:
+        return False
+    return bool(parts.hostname) and port_ok and " " not in (parts.hostname or "")
+
+
+def hostname(text: str) -> str:
+    try:
+        return urlsplit(text.strip()).hostname or ""
+    except ValueError:
+        return ""
+
+
+def storage_url() -> Schema:
+    return string(
+        lambda v: (
+            None
+            if v.startswith("/storage/") or parses_as_url(v)
+            else "Must be a valid URL or a relative storage path (/storage/...)"
+        )
+    )

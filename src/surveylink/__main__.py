@@ -1,0 +1,3 @@
+from surveylink.cli import app
+
+app(prog_name="surveylink")
