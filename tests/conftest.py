@@ -76,7 +76,7 @@ def settings(database_url: str, tmp_path: Path) -> Settings:
         "RATE_LIMITING_DISABLED": True,
         "SURVEYLINK_RUN_WORKER": False,
     }
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 @pytest.fixture

@@ -136,9 +136,7 @@ async def test_unknown_survey_is_404(client: AsyncClient, env: ApiEnv) -> None:
     }
 
 
-async def test_key_without_the_surveys_environment_is_401(
-    client: AsyncClient, env: ApiEnv
-) -> None:
+async def test_key_without_the_surveys_environment_is_401(client: AsyncClient, env: ApiEnv) -> None:
     survey_id, contact_id = await _survey_and_contact(env)
     development_only = await env.make_key([(env.workspace.development.id, "manage")])
 

@@ -57,7 +57,9 @@ async def test_user_id_finds_the_contact_as_upstream(client: AsyncClient, env: A
     assert response.json()["data"]["contactId"] == contact["id"]
 
 
-async def test_unknown_user_id_gives_an_anonymous_response(client: AsyncClient, env: ApiEnv) -> None:
+async def test_unknown_user_id_gives_an_anonymous_response(
+    client: AsyncClient, env: ApiEnv
+) -> None:
     survey = await env.create_survey()
     body = {"surveyId": survey["id"], "userId": "nobody", "finished": False, "data": {}}
 

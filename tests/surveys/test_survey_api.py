@@ -4,7 +4,6 @@ from typing import Any
 from unittest.mock import ANY
 
 from httpx import AsyncClient
-
 from tests.factories import E2E_SURVEY, QUESTION_ID, ApiEnv
 
 SURVEYS = "/api/v1/management/surveys"

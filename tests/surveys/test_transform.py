@@ -210,7 +210,8 @@ def test_logic_on_impossible_cta_events_is_dropped() -> None:
 
 
 def test_blocks_to_questions_takes_the_first_element_and_skips_empty_blocks() -> None:
-    blocks = [
+    on_element = {"id": "c", "leftOperand": {"type": "element", "value": "q3"}, "operator": "isSet"}
+    blocks: list[dict[str, Any]] = [
         {"id": "b1", "name": "Block 1", "elements": [open_text("q1"), open_text("q2")]},
         {"id": "b2", "name": "Block 2", "elements": []},
         {
@@ -221,7 +222,7 @@ def test_blocks_to_questions_takes_the_first_element_and_skips_empty_blocks() ->
             "logic": [
                 rule(
                     "r",
-                    [submitted("q3") | {"leftOperand": {"type": "element", "value": "q3"}}],
+                    [on_element],
                     jump("b1", "jumpToBlock"),
                 )
             ],

@@ -1,4 +1,4 @@
-"""v1 survey validation: upstream's messages and paths (v1 surveys spec §1.6, §2.2–2.4, §3, §4)."""
+"""v1 survey validation: upstream's messages and paths (v1 surveys spec §1.6, §2, §3, §4)."""
 
 from typing import Any
 
@@ -214,7 +214,10 @@ BAD_VARIABLE_NAME = "Variable name can only contain lowercase letters, numbers, 
 BAD_HIDDEN_FIELD = (
     "Hidden field id not allowed, use only alphanumeric characters, hyphens, or underscores."
 )
-NOT_A_COLOR = "Invalid string: must match pattern /^#(?:[A-Fa-f0-9]{3}|[A-Fa-f0-9]{4}|[A-Fa-f0-9]{6}|[A-Fa-f0-9]{8})$/"
+NOT_A_COLOR = (
+    "Invalid string: must match pattern "
+    "/^#(?:[A-Fa-f0-9]{3}|[A-Fa-f0-9]{4}|[A-Fa-f0-9]{6}|[A-Fa-f0-9]{8})$/"
+)
 FEW_PICTURES = "Picture Selection element must have a minimum of 2 choices"
 REUSED_ELEMENT = (
     'Element ID "q1" is used in multiple blocks. Element IDs must be unique across all blocks.'
@@ -222,7 +225,10 @@ REUSED_ELEMENT = (
 NO_ELEMENT_URL = "Element 1 in block 1: Button URL is required when external button is enabled"
 NO_CTA_LABEL = "The ctaButtonLabel in question 1 of block 1 is missing"
 NO_ELEMENT_FIRST_NAME = "Label for field First Name in question 1 of block 1 is missing"
-BAD_DISPLAY_OPTION = 'Invalid option: expected one of "displayOnce"|"displayMultiple"|"respondMultiple"|"displaySome"'
+BAD_DISPLAY_OPTION = (
+    'Invalid option: expected one of "displayOnce"|"displayMultiple"|"respondMultiple"|'
+    '"displaySome"'
+)
 
 CREATE_ERRORS: list[tuple[object, dict[str, str]]] = [
     ({}, {"name": MISSING_STRING, "environmentId": MISSING_STRING}),

@@ -14,9 +14,7 @@ class ContactAttributeKey(Row, Base):
     description: Mapped[str | None] = mapped_column(String(1000), nullable=True)
     type: Mapped[str] = mapped_column(String(16), default="custom")  # default | custom
     data_type: Mapped[str] = mapped_column(String(16), default="string")  # string|number|date
-    environment_id: Mapped[str] = mapped_column(
-        ForeignKey("environments.id", ondelete="CASCADE")
-    )
+    environment_id: Mapped[str] = mapped_column(ForeignKey("environments.id", ondelete="CASCADE"))
 
 
 # Upstream's keys for every new environment: (key, name, description, isUnique).

@@ -1,6 +1,6 @@
 from datetime import datetime
 
-from sqlalchemy import Float, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import Float, ForeignKey, Index, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from surveylink.core.db import Base, Row, UtcDateTime
@@ -10,9 +10,7 @@ class Contact(Row, Base):
     __tablename__ = "contacts"
     __table_args__ = (Index(None, "environment_id", "created_at"),)
 
-    environment_id: Mapped[str] = mapped_column(
-        ForeignKey("environments.id", ondelete="CASCADE")
-    )
+    environment_id: Mapped[str] = mapped_column(ForeignKey("environments.id", ondelete="CASCADE"))
 
 
 class ContactAttribute(Row, Base):

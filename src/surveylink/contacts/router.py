@@ -14,7 +14,9 @@ router = APIRouter(tags=["Management API - Contacts"])
     operation_id="createContact",
     status_code=status.HTTP_201_CREATED,
 )
-async def create_contact(key: ApiKeyDep, session: SessionDep, body: ContactCreate) -> Data[ContactOut]:
+async def create_contact(
+    key: ApiKeyDep, session: SessionDep, body: ContactCreate
+) -> Data[ContactOut]:
     """Creates a contact in the database. Each contact must have a valid email address in the
     attributes. All attribute keys must already exist in the environment. The email is used as
     the unique identifier along with the environment."""

@@ -1,4 +1,4 @@
-"""Settings from the environment (and an optional `.env`), with upstream's names where it has one."""
+"""Settings from the environment (and an optional `.env`), named as upstream names them."""
 
 import logging
 import os

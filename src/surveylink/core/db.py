@@ -1,4 +1,4 @@
-"""Engine, sessions and the column types every table shares; the same code on SQLite and PostgreSQL."""
+"""Engine, sessions and shared column types: the same code on SQLite and PostgreSQL."""
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager

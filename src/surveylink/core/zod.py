@@ -40,9 +40,7 @@ def js_number(text: str) -> float:
     return math.nan
 
 
-def number_check(
-    ge: float | None, le: float | None, integer: bool
-) -> Callable[[Any], float | int]:
+def number_check(ge: float | None, le: float | None, integer: bool) -> Callable[[Any], float | int]:
     """A check for a query number converted like JavaScript's `Number()`, worded like zod."""
 
     def check(value: Any) -> float | int:

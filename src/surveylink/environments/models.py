@@ -18,9 +18,7 @@ class Project(Row, Base):
     __table_args__ = (UniqueConstraint("organization_id", "name"),)
 
     name: Mapped[str] = mapped_column(String(255))
-    organization_id: Mapped[str] = mapped_column(
-        ForeignKey("organizations.id", ondelete="CASCADE")
-    )
+    organization_id: Mapped[str] = mapped_column(ForeignKey("organizations.id", ondelete="CASCADE"))
     styling: Mapped[dict[str, Any]] = mapped_column(
         Json, default=lambda: {"allowStyleOverwrite": True}
     )

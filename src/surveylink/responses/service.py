@@ -57,7 +57,9 @@ async def create_response(session: AsyncSession, survey: Survey, body: ResponseC
     return response
 
 
-async def _contact_of(session: AsyncSession, environment_id: str, body: ResponseCreate) -> str | None:
+async def _contact_of(
+    session: AsyncSession, environment_id: str, body: ResponseCreate
+) -> str | None:
     """`contactId` (ours: upstream drops it) must be a contact of the survey's environment;
     `userId` is upstream's lookup and falls back to an anonymous response."""
     if body.contact_id is not None:
@@ -78,3 +80,25 @@ def _conflict(what: str) -> Exception:
     if "single_use_id" in what:
         return Conflict.on("singleUseId", "A response with this single use id already exists")
     return BadRequest.on("displayId", "Display not found or already has a response")
+
+
+async def save_answers(
+    session: AsyncSession,
+    response: Response,
+    *,
+    data: dict[str, object],
+    ttc: dict[str, float],
+    finished: bool,
+    ending_id: str | None = None,
+) -> Response:
+    """Merges one more step's answers into a response (the respondent page's later steps)."""
+    response.data = {**response.data, **data}
+    merged_ttc = {key: value for key, value in {**response.ttc, **ttc}.items() if key != "_total"}
+    if finished:
+        merged_ttc["_total"] = sum(merged_ttc.values())
+        response.ending_id = ending_id
+    response.ttc = merged_ttc
+    response.finished = response.finished or finished
+    response.updated_at = utcnow()
+    await session.flush()
+    return response

@@ -14,6 +14,4 @@ class Segment(Row, Base):
     description: Mapped[str | None] = mapped_column(String(1000), nullable=True)
     is_private: Mapped[bool] = mapped_column(Boolean, default=True)
     filters: Mapped[list[Any]] = mapped_column(Json, default=list)
-    environment_id: Mapped[str] = mapped_column(
-        ForeignKey("environments.id", ondelete="CASCADE")
-    )
+    environment_id: Mapped[str] = mapped_column(ForeignKey("environments.id", ondelete="CASCADE"))

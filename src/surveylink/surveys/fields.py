@@ -217,7 +217,9 @@ def _action_class() -> Schema:
     def no_code(kind: str, **extra: Schema) -> Schema:
         url_filter = obj(
             {
-                "value": string(min_length(1, "Value must contain at least 1 character")),
+                "value": string(
+                    min_length(1, "Value must contain at least 1 character"), trim=True
+                ),
                 "rule": options(*_URL_FILTER_RULES),
             }
         )
@@ -235,16 +237,18 @@ def _action_class() -> Schema:
             soft(issues, path, "Either cssSelector or innerHtml must be provided")
 
     selector = obj(
-        {"cssSelector": optional(string()), "innerHtml": optional(string())}, selector_rule
+        {"cssSelector": optional(string(trim=True)), "innerHtml": optional(string(trim=True))},
+        selector_rule,
     )
-    seconds = number(at_least(1), at_most(3600))
+    whole = "Invalid input: expected int, received number"
+    seconds = number(lambda v: None if v == int(v) else whole, at_least(1), at_most(3600))
     return obj(
         {
             "id": string(cuid2()),
-            "name": string(min_length(1)),
+            "name": string(min_length(1), trim=True),
             "description": nullable(string()),
             "type": options("code", "noCode"),
-            "key": nullable(string(min_length(1))),
+            "key": nullable(string(min_length(1), trim=True)),
             "noCodeConfig": nullable(
                 union(
                     no_code("click", elementSelector=selector),

@@ -15,9 +15,7 @@ class Survey(Row, Base):
     name: Mapped[str] = mapped_column(String(1000))
     type: Mapped[str] = mapped_column(String(16), default="link")  # link | app
     status: Mapped[str] = mapped_column(String(16), default="draft")
-    environment_id: Mapped[str] = mapped_column(
-        ForeignKey("environments.id", ondelete="CASCADE")
-    )
+    environment_id: Mapped[str] = mapped_column(ForeignKey("environments.id", ondelete="CASCADE"))
     created_by: Mapped[str | None] = mapped_column(String(64), nullable=True)
     segment_id: Mapped[str | None] = mapped_column(
         ForeignKey("segments.id", ondelete="SET NULL"), nullable=True, index=True

@@ -113,8 +113,14 @@ def is_number(value: Any) -> bool:
     return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)
 
 
-def string(*checks: Check, error: str | None = None) -> Schema:
-    return _typed("string", lambda value: isinstance(value, str), checks, error)
+def string(*checks: Check, error: str | None = None, trim: bool = False) -> Schema:
+    """zod's string(); `trim` is its `.trim()`, which checks and returns the trimmed text."""
+    parse = _typed("string", lambda value: isinstance(value, str), checks, error)
+    if not trim:
+        return parse
+    return lambda value, path, issues: parse(
+        value.strip() if isinstance(value, str) else value, path, issues
+    )
 
 
 def number(*checks: Check, error: str | None = None) -> Schema:

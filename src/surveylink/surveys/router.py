@@ -35,9 +35,7 @@ async def get_surveys(
 @router.post("/management/surveys", operation_id="createSurveyV1")
 async def create_survey(key: V1ApiKeyDep, session: SessionDep, body: RawBody) -> dict[str, Any]:
     survey, used_questions = await service.create_survey(session, key, body)
-    return {
-        "data": read_shape(survey, show_questions=used_questions, decimal_as_string=True)
-    }
+    return {"data": read_shape(survey, show_questions=used_questions, decimal_as_string=True)}
 
 
 @router.get("/management/surveys/{surveyId}", operation_id="getSurveyV1")

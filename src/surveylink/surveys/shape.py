@@ -46,14 +46,48 @@ DOCUMENT_DEFAULTS: dict[str, Any] = {
 # The fields that are columns of their own.
 COLUMNS = ("name", "type", "status", "environmentId", "createdBy", "slug")
 # The raw row upstream's DELETE returns, in its schema order.
-RAW_ORDER = (
-    "id createdAt updatedAt name redirectUrl type environmentId createdBy status welcomeCard "
-    "questions blocks endings hiddenFields variables displayOption recontactDays displayLimit "
-    "inlineTriggers autoClose autoComplete delay surveyClosedMessage segmentId "
-    "projectOverwrites styling singleUse isVerifyEmailEnabled isSingleResponsePerEmailEnabled "
-    "isBackButtonHidden isAutoProgressingEnabled isCaptureIpEnabled pin displayPercentage "
-    "showLanguageSwitch recaptcha metadata slug customHeadScripts customHeadScriptsMode"
-).split()
+RAW_ORDER = [
+    "id",
+    "createdAt",
+    "updatedAt",
+    "name",
+    "redirectUrl",
+    "type",
+    "environmentId",
+    "createdBy",
+    "status",
+    "welcomeCard",
+    "questions",
+    "blocks",
+    "endings",
+    "hiddenFields",
+    "variables",
+    "displayOption",
+    "recontactDays",
+    "displayLimit",
+    "inlineTriggers",
+    "autoClose",
+    "autoComplete",
+    "delay",
+    "surveyClosedMessage",
+    "segmentId",
+    "projectOverwrites",
+    "styling",
+    "singleUse",
+    "isVerifyEmailEnabled",
+    "isSingleResponsePerEmailEnabled",
+    "isBackButtonHidden",
+    "isAutoProgressingEnabled",
+    "isCaptureIpEnabled",
+    "pin",
+    "displayPercentage",
+    "showLanguageSwitch",
+    "recaptcha",
+    "metadata",
+    "slug",
+    "customHeadScripts",
+    "customHeadScriptsMode",
+]
 
 
 def fields_of(survey: Survey) -> dict[str, Any]:
