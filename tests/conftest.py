@@ -87,6 +87,7 @@ async def client(settings: Settings) -> AsyncIterator[AsyncClient]:
         http.app = app  # type: ignore[attr-defined]
         yield http
     await auth_service.drain()
+    app.state.reader.dispose()
     await app.state.engine.dispose()
 
 

@@ -2,20 +2,37 @@
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
 
 import surveylink.models  # noqa: F401 - every table registered before the first flush
 from surveylink.auth import service as auth_service
+from surveylink.auth.deps import SECURITY_SCHEME
 from surveylink.contacts.router import router as contacts_router
 from surveylink.core import errors
 from surveylink.core.config import ConfigError, Settings
 from surveylink.core.db import make_engine, make_sessionmaker
 from surveylink.core.middleware import HeadersMiddleware
+from surveylink.core.reader import Reader
+from surveylink.links.deps import LinkContext
 from surveylink.links.router import router as links_router
 from surveylink.links.tokens import LinkKeys
 from surveylink.responses.router import router as responses_router
 from surveylink.surveys.router import router as surveys_router
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI's document, with upstream's document-wide API-key security."""
+    if app.openapi_schema is None:
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
+        schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEME
+        schema["security"] = [{"apiKeyAuth": []}]
+        app.openapi_schema = schema
+    return app.openapi_schema
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -25,11 +42,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     except ValueError as error:
         raise ConfigError(str(error)) from None
     engine = make_engine(settings.sqlalchemy_url)
+    reader = Reader(settings.sqlalchemy_url, engine)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         await auth_service.drain()
+        reader.dispose()
         await engine.dispose()
 
     app = FastAPI(
@@ -45,9 +64,13 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
     app.state.link_keys = link_keys
+    app.state.reader = reader
+    app.state.key_cache = auth_service.KeyCache(settings.auth_cache_seconds)
+    app.state.links = LinkContext(reader, link_keys, settings.link_base)
     for router in (links_router, contacts_router, responses_router):
         app.include_router(router, prefix="/api/v2")
     app.include_router(surveys_router, prefix="/api/v1")
     errors.install(app)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(HeadersMiddleware)
     return app

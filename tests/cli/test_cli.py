@@ -72,6 +72,7 @@ async def test_init_json_prints_ids_and_a_working_key(
             headers={"x-api-key": created["apiKey"]},
         )
     await auth_service.drain()
+    app.state.reader.dispose()
     await app.state.engine.dispose()
     assert contact.status_code == 201
 
@@ -113,6 +114,7 @@ async def test_api_keys_create_list_and_revoke(
             "/api/v2/management/surveys/abc/contact-links/contacts/def",
             headers={"x-api-key": key["apiKey"]},
         )
+    app.state.reader.dispose()
     await app.state.engine.dispose()
     assert response.status_code == 401
 

@@ -539,17 +539,6 @@ CREATE_ERRORS: list[tuple[object, dict[str, str]]] = [
         {
             **BASE,
             "questions": [q()],
-            "endings": [
-                {"id": CUID, "type": "redirectToUrl", "url": "https://a.com", "label": "A"},
-                {"id": CUID, "type": "redirectToUrl", "url": "https://b.com", "label": "B"},
-            ],
-        },
-        {"endings.1.id": "Ending IDs must be unique"},
-    ),
-    (
-        {
-            **BASE,
-            "questions": [q()],
             "variables": [{"id": CUID, "name": "Score", "type": "number"}],
         },
         {"variables.0.variables": BAD_VARIABLE_NAME},
@@ -653,6 +642,7 @@ CREATE_ERRORS: list[tuple[object, dict[str, str]]] = [
         {
             **BASE,
             "questions": [q(type="openText", inputType="email")],
+            "hiddenFields": {"enabled": False},  # upstream crashes (500) without it
             "followUps": [
                 {
                     "id": CUID,
@@ -718,6 +708,23 @@ def test_malformed_logic_fails_the_question() -> None:
 
 
 # --- blocks ----------------------------------------------------------------------------------
+
+LOGIC = "Conditional Logic: "
+JUMP_RULE = {
+    "id": "r1",
+    "conditions": {
+        "id": "g1",
+        "connector": "and",
+        "conditions": [
+            {
+                "id": "c1",
+                "leftOperand": {"type": "element", "value": "q1"},
+                "operator": "isSubmitted",
+            }
+        ],
+    },
+    "actions": [],
+}
 
 BLOCK_ERRORS: list[tuple[list[Any], dict[str, str]]] = [
     (
@@ -799,7 +806,14 @@ BLOCK_ERRORS: list[tuple[list[Any], dict[str, str]]] = [
     ),
     (
         [block(q(), logicFallback=CUID)],
-        {"blocks.0.logic": "Conditional Logic: Cyclic logic detected in block 1 (Block 1)."},
+        {
+            "blocks.0": "Conditional Logic: Fallback logic is defined without any logic in block 1",
+            "blocks.0.logic": "Conditional Logic: Cyclic logic detected in block 1 (Block 1).",
+        },
+    ),
+    (
+        [block(q(), logic=[JUMP_RULE], logicFallback=OTHER_CUID)],
+        {"blocks.0": f"{LOGIC}Fallback block ID {OTHER_CUID} does not exist in block 1"},
     ),
 ]
 
@@ -888,6 +902,25 @@ def test_update_checks_every_field_and_coerces_dates() -> None:
         "displayOption": BAD_DISPLAY_OPTION,
         "createdAt": "Invalid input: expected date, received Date",
     }
+
+
+def test_ending_ids_must_be_unique_on_update_only() -> None:
+    ending = {"id": CUID, "type": "redirectToUrl", "url": "https://a.com", "label": "A"}
+    # create re-declares endings without upstream's unique-id check
+    assert validate_create({**BASE, "questions": [q()], "endings": [ending, ending]})
+
+    assert update_error({**stored_survey(), "endings": [ending, ending]}) == {
+        "endings.1.id": "Ending IDs must be unique"
+    }
+
+
+def test_question_fallback_is_checked_when_the_question_has_logic() -> None:
+    body = {**BASE, "questions": [q(logic=[], logicFallback="q2")]}
+
+    assert create_error(body) == {
+        "questions.0": f"{LOGIC}Fallback logic is defined without any logic in question 1"
+    }
+    assert validate_create({**BASE, "questions": [q(logicFallback="nowhere")]})
 
 
 def test_update_accepts_project_overwrites() -> None:

@@ -1,39 +1,42 @@
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import bindparam, delete, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.auth.models import ApiKey, ApiKeyEnvironment
 from surveylink.auth.permissions import AuthKey, Grant
+from surveylink.core.reader import Reader
 from surveylink.environments.models import Environment, Project
+
+# Built once: the statement every authenticated request runs.
+_AUTH_KEY = (
+    select(
+        ApiKey.id,
+        ApiKey.organization_id,
+        ApiKey.organization_access,
+        ApiKey.last_used_at,
+        ApiKey.lookup_hash,
+        ApiKeyEnvironment.environment_id,
+        Environment.type,
+        ApiKeyEnvironment.permission,
+        Project.id,
+        Project.name,
+        Project.organization_id,
+    )
+    .outerjoin(ApiKeyEnvironment, ApiKeyEnvironment.api_key_id == ApiKey.id)
+    .outerjoin(Environment, Environment.id == ApiKeyEnvironment.environment_id)
+    .outerjoin(Project, Project.id == Environment.project_id)
+    .where(ApiKey.lookup_hash == bindparam("lookup_hash"))
+    .order_by(ApiKeyEnvironment.created_at, ApiKeyEnvironment.id)
+)
 
 
 async def get_auth_key(
-    session: AsyncSession, lookup_hash: str
+    reader: Reader, lookup_hash: str
 ) -> tuple[AuthKey, datetime | None, str] | None:
     """The key with this hash, its grants and lastUsedAt, in one indexed query."""
-    statement = (
-        select(
-            ApiKey.id,
-            ApiKey.organization_id,
-            ApiKey.organization_access,
-            ApiKey.last_used_at,
-            ApiKey.lookup_hash,
-            ApiKeyEnvironment.environment_id,
-            Environment.type,
-            ApiKeyEnvironment.permission,
-            Project.id,
-            Project.name,
-            Project.organization_id,
-        )
-        .outerjoin(ApiKeyEnvironment, ApiKeyEnvironment.api_key_id == ApiKey.id)
-        .outerjoin(Environment, Environment.id == ApiKeyEnvironment.environment_id)
-        .outerjoin(Project, Project.id == Environment.project_id)
-        .where(ApiKey.lookup_hash == lookup_hash)
-        .order_by(ApiKeyEnvironment.created_at, ApiKeyEnvironment.id)
-    )
-    rows = (await session.execute(statement)).all()
+    rows = await reader.rows(_AUTH_KEY, {"lookup_hash": lookup_hash})
     if not rows:
         return None
     first = rows[0]

@@ -1,7 +1,9 @@
 import asyncio
 import hmac
 import logging
+import time
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -11,6 +13,7 @@ from surveylink.auth.models import ApiKey
 from surveylink.auth.permissions import AuthKey
 from surveylink.core.clock import utcnow
 from surveylink.core.db import transaction
+from surveylink.core.reader import Reader
 
 logger = logging.getLogger("surveylink")
 
@@ -18,26 +21,66 @@ TOUCH_EVERY = timedelta(seconds=30)
 _pending: set[asyncio.Task[None]] = set()
 
 
+@dataclass
+class _Cached:
+    key: AuthKey
+    last_used_at: datetime | None
+    expires: float
+
+
+class KeyCache:
+    """Keys that authenticated in the last `seconds`, per process.
+
+    Saves the key lookup on all but one request per key and second; the price is that a
+    revoked key or a changed permission takes effect up to `seconds` later. Unknown keys are
+    never cached: each attempt still costs a lookup.
+    """
+
+    MAX_ENTRIES = 10_000
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self._entries: dict[str, _Cached] = {}
+
+    def get(self, lookup_hash: str) -> _Cached | None:
+        entry = self._entries.get(lookup_hash)
+        if entry is None or entry.expires <= time.monotonic():
+            return None
+        return entry
+
+    def put(self, lookup_hash: str, entry: _Cached) -> None:
+        if len(self._entries) >= self.MAX_ENTRIES:
+            self._entries.clear()
+        self._entries[lookup_hash] = entry
+
+
 async def authenticate(
-    session: AsyncSession,
+    reader: Reader,
     sessions: async_sessionmaker[AsyncSession],
+    cache: KeyCache,
     header: str,
 ) -> AuthKey | None:
-    """The key behind an `x-api-key` value, or None. One SHA-256 and one indexed query."""
+    """The key behind an `x-api-key` value, or None. One SHA-256 and at most one indexed query."""
     secret = keys.secret_of(header)
     if secret is None:
         return None
     lookup_hash = keys.digest(secret)
-    found = await repository.get_auth_key(session, lookup_hash)
-    if found is None:
-        return None
-    key, last_used_at, stored_hash = found
-    if not hmac.compare_digest(stored_hash, lookup_hash):
-        return None
+    entry = cache.get(lookup_hash)
+    if entry is None:
+        found = await repository.get_auth_key(reader, lookup_hash)
+        if found is None:
+            return None
+        key, last_used_at, stored_hash = found
+        if not hmac.compare_digest(stored_hash, lookup_hash):
+            return None
+        entry = _Cached(key, last_used_at, time.monotonic() + cache.seconds)
+        if cache.seconds > 0:
+            cache.put(lookup_hash, entry)
     now = utcnow()
-    if last_used_at is None or last_used_at <= now - TOUCH_EVERY:
-        _touch_later(sessions, key.id, now)
-    return key
+    if entry.last_used_at is None or entry.last_used_at <= now - TOUCH_EVERY:
+        entry.last_used_at = now
+        _touch_later(sessions, entry.key.id, now)
+    return entry.key
 
 
 def _touch_later(sessions: async_sessionmaker[AsyncSession], key_id: str, now: datetime) -> None:

@@ -32,6 +32,7 @@ class Settings(BaseSettings):
     redis_url: str = Field("", alias="REDIS_URL")
     rate_limiting_disabled: bool = Field(False, alias="RATE_LIMITING_DISABLED")
     rate_limit_per_minute: int = Field(100, alias="SURVEYLINK_RATE_LIMIT_PER_MINUTE", ge=1)
+    auth_cache_seconds: float = Field(1.0, alias="SURVEYLINK_AUTH_CACHE_SECONDS", ge=0)
     run_worker: bool = Field(True, alias="SURVEYLINK_RUN_WORKER")
     allow_internal_webhook_urls: bool = Field(
         False, alias="DANGEROUSLY_ALLOW_WEBHOOK_INTERNAL_URLS"
@@ -72,7 +73,8 @@ def _local_key(data_dir: Path) -> str:
     return path.read_text().strip()
 
 
-def get_settings(request: Request) -> Settings:
+# Dependencies are `async def`: FastAPI runs a plain function in a worker thread, a hop per call.
+async def get_settings(request: Request) -> Settings:
     settings: Settings = request.app.state.settings
     return settings
 

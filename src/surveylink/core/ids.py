@@ -1,6 +1,7 @@
 """Ids in upstream's formats: cuid v1 for rows (Prisma's default), cuid2 where upstream uses it."""
 
 import os
+import re
 import secrets
 import string
 import threading
@@ -41,6 +42,9 @@ def cuid2() -> str:
     return first + "".join(secrets.choice(_ALPHABET) for _ in range(23))
 
 
+_CUID2 = re.compile(r"[0-9a-z]+")
+
+
 def is_cuid2(value: str) -> bool:
     """Upstream's zod 4 `cuid2()` check: non-empty and only [0-9a-z]."""
-    return bool(value) and all(char in _ALPHABET for char in value)
+    return _CUID2.fullmatch(value) is not None

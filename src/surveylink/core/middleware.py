@@ -2,22 +2,22 @@
 
 import uuid
 
-from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 # Upstream's site-wide headers (next.config.mjs).
-SITE_HEADERS = {
-    "X-Content-Type-Options": "nosniff",
-    "Strict-Transport-Security": "max-age=63072000; includeSubDomains; preload",
-    "Referrer-Policy": "strict-origin-when-cross-origin",
-    "Permissions-Policy": "camera=(), microphone=(), geolocation=()",
-}
+SITE_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"strict-transport-security", b"max-age=63072000; includeSubDomains; preload"),
+    (b"referrer-policy", b"strict-origin-when-cross-origin"),
+    (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
+]
+NO_STORE = (b"cache-control", b"private, no-store")
 # Upstream sends CORS headers on its 200 API answers only.
-CORS = {
-    "Access-Control-Allow-Origin": "*",
-    "Access-Control-Allow-Methods": "GET, POST, PUT, DELETE, OPTIONS",
-    "Access-Control-Allow-Headers": "Content-Type, Authorization",
-}
+CORS = [
+    (b"access-control-allow-origin", b"*"),
+    (b"access-control-allow-methods", b"GET, POST, PUT, DELETE, OPTIONS"),
+    (b"access-control-allow-headers", b"Content-Type, Authorization"),
+]
 
 
 class HeadersMiddleware:
@@ -34,14 +34,15 @@ class HeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = MutableHeaders(scope=message)
-                headers["x-request-id"] = request_id
-                for name, value in SITE_HEADERS.items():
-                    headers.setdefault(name, value)
+                headers = message.setdefault("headers", [])
+                present = {name.lower() for name, _ in headers}
+                headers.append((b"x-request-id", request_id.encode()))
+                headers.extend(header for header in SITE_HEADERS if header[0] not in present)
                 if is_api:
-                    headers["Cache-Control"] = "private, no-store"
+                    if NO_STORE[0] not in present:
+                        headers.append(NO_STORE)
                     if message["status"] == 200:
-                        headers.update(CORS)
+                        headers.extend(CORS)
             await send(message)
 
         await self.app(scope, receive, send_with_headers)

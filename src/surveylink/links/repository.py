@@ -1,10 +1,10 @@
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import exists, select
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy import bindparam, exists, select
 
 from surveylink.contacts.models import Contact
+from surveylink.core.reader import Reader
 from surveylink.responses.models import Response
 from surveylink.surveys.models import Survey
 
@@ -18,22 +18,22 @@ class LinkTarget:
     responded: bool
 
 
-async def get_link_target(
-    session: AsyncSession, survey_id: str, contact_id: str
-) -> LinkTarget | None:
-    """Everything the link endpoint checks, in one round trip on primary keys and one index."""
-    contact_environment = (
-        select(Contact.environment_id).where(Contact.id == contact_id).scalar_subquery()
-    )
-    responded = exists().where(Response.survey_id == survey_id, Response.contact_id == contact_id)
-    statement = select(
-        Survey.environment_id,
-        Survey.type,
-        Survey.document["singleUse"],
-        contact_environment,
-        responded,
-    ).where(Survey.id == survey_id)
-    row = (await session.execute(statement)).first()
-    if row is None:
+# Built once: everything the link endpoint checks, in one round trip on primary keys and an index.
+_LINK_TARGET = select(
+    Survey.environment_id,
+    Survey.type,
+    Survey.document["singleUse"],
+    select(Contact.environment_id).where(Contact.id == bindparam("contact_id")).scalar_subquery(),
+    exists().where(
+        Response.survey_id == bindparam("survey_id"),
+        Response.contact_id == bindparam("contact_id"),
+    ),
+).where(Survey.id == bindparam("survey_id"))
+
+
+async def get_link_target(reader: Reader, survey_id: str, contact_id: str) -> LinkTarget | None:
+    rows = await reader.rows(_LINK_TARGET, {"survey_id": survey_id, "contact_id": contact_id})
+    if not rows:
         return None
+    row = rows[0]
     return LinkTarget(row[0], row[1], row[2], row[3], bool(row[4]))

@@ -1,15 +1,14 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import JSONResponse
 from pydantic import BeforeValidator
 
 from surveylink.auth.deps import ApiKeyDep
-from surveylink.core.config import SettingsDep
-from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data
 from surveylink.core.zod import Cuid2, number_check
 from surveylink.links import service
-from surveylink.links.deps import LinkKeysDep
+from surveylink.links.deps import link_context
 from surveylink.links.schemas import PersonalLink
 
 router = APIRouter(tags=["Management API - Surveys - Contact Links"])
@@ -21,13 +20,16 @@ LINK_PATH = "/management/surveys/{surveyId}/contact-links/contacts/{contactId}"
 
 # Upstream's contract path ends in "/" and its server redirects that away; we answer both
 # directly (docs/compatibility.md).
-@router.get(LINK_PATH + "/", operation_id="getPersonalizedSurveyLink")
+@router.get(
+    LINK_PATH + "/",
+    operation_id="getPersonalizedSurveyLink",
+    response_model=Data[PersonalLink],
+    description="Retrieves a personalized link for a specific survey.",
+)
 @router.get(LINK_PATH, include_in_schema=False)
 async def get_personalized_survey_link(
     key: ApiKeyDep,
-    session: SessionDep,
-    settings: SettingsDep,
-    link_keys: LinkKeysDep,
+    request: Request,
     survey_id: Annotated[Cuid2, Path(alias="surveyId", description="The ID of the survey")],
     contact_id: Annotated[Cuid2, Path(alias="contactId", description="The ID of the contact")],
     expiration_days: Annotated[
@@ -38,15 +40,10 @@ async def get_personalized_survey_link(
             "If not provided, there is no expiration.",
         ),
     ] = None,
-) -> Data[PersonalLink]:
+) -> JSONResponse:
     """Retrieves a personalized link for a specific survey."""
     link = await service.personal_link(
-        session,
-        key,
-        survey_id,
-        contact_id,
-        expiration_days,
-        link_keys,
-        settings.link_base,
+        link_context(request), key, survey_id, contact_id, expiration_days
     )
-    return Data(data=link)
+    # Returned as a ready response: FastAPI would otherwise validate the model a second time.
+    return JSONResponse({"data": link.model_dump()})

@@ -2,27 +2,24 @@ import time
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
-
 from surveylink.auth.permissions import AuthKey, Permission
 from surveylink.core.clock import iso
 from surveylink.core.errors import BadRequest, NotFound, Unauthorized
 from surveylink.core.ids import cuid2
 from surveylink.links import repository, tokens
+from surveylink.links.deps import LinkContext
 from surveylink.links.schemas import PersonalLink
 
 
 async def personal_link(
-    session: AsyncSession,
+    context: LinkContext,
     key: AuthKey,
     survey_id: str,
     contact_id: str,
     expiration_days: int | None,
-    keys: tokens.LinkKeys,
-    base_url: str,
 ) -> PersonalLink:
     """A signed link for one contact, after upstream's checks in upstream's order (§3.1)."""
-    target = await repository.get_link_target(session, survey_id, contact_id)
+    target = await repository.get_link_target(context.reader, survey_id, contact_id)
     if target is None:
         raise NotFound.on("survey", "not found")
     if not key.allows(target.environment_id, Permission.READ):
@@ -33,7 +30,14 @@ async def personal_link(
         raise NotFound.on("contact", "not found")
     if target.responded:
         raise BadRequest.on("contactId", "Already responded")
-    return build_link(contact_id, survey_id, target.single_use, expiration_days, keys, base_url)
+    return build_link(
+        contact_id,
+        survey_id,
+        target.single_use,
+        expiration_days,
+        context.keys,
+        context.base_url,
+    )
 
 
 def build_link(

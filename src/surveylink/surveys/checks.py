@@ -199,7 +199,7 @@ def survey_rules(survey: Survey, path: Path, issues: Issues) -> None:
     if has_questions:
         _questions(survey, labels, issues)
     if has_blocks:
-        _blocks(blocks, labels, issues)
+        _blocks(survey, labels, issues)
     _endings(survey["endings"], labels, issues)
     _follow_ups(survey, issues)
 
@@ -304,9 +304,12 @@ _OPTIONAL_LABELS = ("buttonLabel", "upperLabel", "lowerLabel", "label", "placeho
 def _questions(survey: Survey, labels: Labels, issues: Issues) -> None:
     questions = survey["questions"]
     back_button_shown = not survey.get("isBackButtonHidden")
+    ids = [question["id"] for question in questions]
+    ending_ids = [ending["id"] for ending in survey["endings"]]
     for index, question in enumerate(questions):
         _question(question, index, back_button_shown, labels, issues)
-    ids = [question["id"] for question in questions]
+        if "logic" in question:  # upstream checks logic, and so the fallback, only when present
+            _fallback(question, index, "question", ids, ending_ids, issues)
     for question_id in cyclic_questions(questions):
         index = ids.index(question_id)
         message = (
@@ -396,10 +399,29 @@ def _button_url(url: str | None, at: Path, subject: str, issues: Issues) -> None
             soft(issues, at, f"{subject}: {error}")
 
 
+def _fallback(
+    item: dict[str, Any], index: int, noun: str, ids: list[str], endings: list[str], issues: Issues
+) -> None:
+    """Where a question's or block's logicFallback may point: another item or an ending."""
+    fallback, n = item.get("logicFallback"), index + 1
+    if not fallback:
+        return
+    if not item.get("logic"):
+        message = f"Fallback logic is defined without any logic in {noun} {n}"
+    elif fallback == item["id"]:
+        message = f"Fallback logic is defined with the same {noun} in {noun} {n}"
+    elif fallback not in [*ids[:index], *ids[index + 1 :], *endings]:
+        message = f"Fallback {noun} ID {fallback} does not exist in {noun} {n}"
+    else:
+        return
+    soft(issues, (f"{noun}s", index), f"Conditional Logic: {message}")
+
+
 # --- blocks ----------------------------------------------------------------------------------
 
 
-def _blocks(blocks: list[dict[str, Any]], labels: Labels, issues: Issues) -> None:
+def _blocks(survey: Survey, labels: Labels, issues: Issues) -> None:
+    blocks = survey["blocks"]
     duplicate = first_duplicate([block["id"] for block in blocks])
     if duplicate != -1:
         soft(issues, ("blocks", duplicate, "id"), "Block IDs must be unique")
@@ -413,11 +435,13 @@ def _blocks(blocks: list[dict[str, Any]], labels: Labels, issues: Issues) -> Non
                 )
                 soft(issues, ("blocks", b, "elements", e, "id"), message)
             seen.add(element["id"])
+    ids = [block["id"] for block in blocks]
+    ending_ids = [ending["id"] for ending in survey["endings"]]
     for b, block in enumerate(blocks):
         for e, element in enumerate(block["elements"]):
             _element(element, b, e, labels, issues)
+        _fallback(block, b, "block", ids, ending_ids, issues)
     names = [block["name"] for block in blocks]
-    ids = [block["id"] for block in blocks]
     for block_id in cyclic_blocks(blocks):
         index = ids.index(block_id)
         message = f"Conditional Logic: Cyclic logic detected in block {index + 1} ({names[index]})."

@@ -4,7 +4,7 @@ languages and segment (v1 spec §3.2)."""
 import re
 from typing import Any, Literal
 
-from surveylink.surveys.checks import EMAIL
+from surveylink.surveys.checks import EMAIL, ending_url_error
 from surveylink.surveys.parsing import (
     Issues,
     Path,
@@ -102,16 +102,11 @@ def styling() -> Schema:
 
 
 def _ending_url() -> Schema:
-    return string(
-        lambda v: (
-            None
-            if v.strip().startswith(("http://", "https://"))
-            else "URL must start with http:// or https://"
-        )
-    )
+    return string(ending_url_error)
 
 
-def endings() -> Schema:
+def endings(*, unique: bool = True) -> Schema:
+    """Ending cards; create's schema re-declares them without the unique-id check."""
     end_screen = obj(
         {
             "id": string(cuid2()),
@@ -132,7 +127,8 @@ def endings() -> Schema:
             "label": optional(string()),
         }
     )
-    return refined(array(union(end_screen, redirect)), unique_ids("Ending IDs must be unique"))
+    cards = array(union(end_screen, redirect))
+    return refined(cards, unique_ids("Ending IDs must be unique")) if unique else cards
 
 
 def variables() -> Schema:
@@ -240,8 +236,7 @@ def _action_class() -> Schema:
         {"cssSelector": optional(string(trim=True)), "innerHtml": optional(string(trim=True))},
         selector_rule,
     )
-    whole = "Invalid input: expected int, received number"
-    seconds = number(lambda v: None if v == int(v) else whole, at_least(1), at_most(3600))
+    seconds = number(at_least(1), at_most(3600), integer=True)
     return obj(
         {
             "id": string(cuid2()),

@@ -123,8 +123,19 @@ def string(*checks: Check, error: str | None = None, trim: bool = False) -> Sche
     )
 
 
-def number(*checks: Check, error: str | None = None) -> Schema:
-    return _typed("number", is_number, checks, error)
+def number(*checks: Check, error: str | None = None, integer: bool = False) -> Schema:
+    """zod's number(); `integer` is `.int()`, a hard check that stops the ones after it."""
+    parse = _typed("number", is_number, checks, error)
+    if not integer:
+        return parse
+
+    def parse_integer(value: Any, path: Path, issues: Issues) -> Any:
+        if is_number(value) and value != int(value):
+            hard(issues, path, "Invalid input: expected int, received number")
+            return value
+        return parse(value, path, issues)
+
+    return parse_integer
 
 
 def boolean() -> Schema:

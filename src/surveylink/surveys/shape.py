@@ -118,7 +118,8 @@ def read_shape(
     if show_questions is None:
         show_questions = every_block_single(blocks)
     if show_questions:
-        fields["questions"], fields["blocks"] = blocks_to_questions(blocks), []
+        fields["questions"] = blocks_to_questions(blocks, fields["endings"])
+        fields["blocks"] = []
     if decimal_as_string and fields["displayPercentage"] is not None:
         fields["displayPercentage"] = _decimal(fields["displayPercentage"])
     shape = {key: fields[key] for key in fields if key not in ("inlineTriggers", "segmentId")}

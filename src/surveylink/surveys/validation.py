@@ -5,6 +5,7 @@ the survey-level checks (labels, endings, follow-ups, cyclic logic) are phase 2 
 checks.py: they run only when nothing hard was found anywhere (v1 spec §1.6).
 """
 
+import copy
 from typing import Any
 
 from surveylink.surveys.checks import survey_rules
@@ -21,7 +22,6 @@ from surveylink.surveys.fields import (
     variables,
 )
 from surveylink.surveys.parsing import (
-    MISSING,
     Issues,
     Path,
     Schema,
@@ -100,7 +100,8 @@ class SurveyValidationError(Exception):
 def validate_create(body: object) -> dict[str, Any]:
     """A POST body checked like `ZSurveyCreateInputWithEnvironmentId`, then defaulted."""
     survey = _without_drafts(_parse(_CREATE, body))
-    return {**survey, **{k: v for k, v in CREATE_DEFAULTS.items() if k not in survey}}
+    defaults = {key: value for key, value in CREATE_DEFAULTS.items() if key not in survey}
+    return {**survey, **copy.deepcopy(defaults)}
 
 
 def revalidate_create(survey: dict[str, Any]) -> dict[str, Any]:
@@ -273,7 +274,7 @@ def _create_schema(with_environment_id: bool) -> Schema:
         "questions": base["questions"],
         "blocks": base["blocks"],
         "welcomeCard": prefault(base["welcomeCard"], {"enabled": False}),
-        "endings": prefault(base["endings"], []),
+        "endings": prefault(endings(unique=False), []),
         "type": prefault(base["type"], "link"),
         "isAutoProgressingEnabled": base["isAutoProgressingEnabled"],
         "languages": prefault(base["languages"], []),
@@ -296,11 +297,3 @@ def _update_schema() -> Schema:
 _CREATE = _create_schema(with_environment_id=True)
 _CREATE_AGAIN = _create_schema(with_environment_id=False)
 _UPDATE = _update_schema()
-
-__all__ = [
-    "MISSING",
-    "SurveyValidationError",
-    "revalidate_create",
-    "validate_create",
-    "validate_update",
-]
