@@ -33,6 +33,7 @@ format: install
 	$(BIN)/ruff check --fix src tests bench
 
 bench: install
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/seed_endpoint.py
 
 screenshots: install
