@@ -9,7 +9,7 @@ from fastapi.openapi.utils import get_openapi
 
 import surveylink.models  # noqa: F401 - every table registered before the first flush
 from surveylink.auth import service as auth_service
-from surveylink.auth.deps import SECURITY_SCHEME
+from surveylink.auth.deps import SECURITY_SCHEME, authenticated
 from surveylink.contacts.router import router as contacts_router
 from surveylink.core import errors
 from surveylink.core.config import ConfigError, Settings
@@ -65,6 +65,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.sessions = make_sessionmaker(engine)
     app.state.link_keys = link_keys
     app.state.reader = reader
+    app.state.authenticated = authenticated
     app.state.key_cache = auth_service.KeyCache(settings.auth_cache_seconds)
     app.state.links = LinkContext(reader, link_keys, settings.link_base)
     for router in (links_router, contacts_router, responses_router):

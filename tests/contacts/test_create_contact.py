@@ -99,6 +99,17 @@ async def test_malformed_json_is_400(client: AsyncClient, env: ApiEnv) -> None:
     }
 
 
+async def test_bad_key_wins_over_malformed_json(client: AsyncClient) -> None:
+    response = await client.post(
+        CONTACTS,
+        content=b"{not json",
+        headers={"x-api-key": "fbk_nope", "content-type": "application/json"},
+    )
+
+    assert response.status_code == 401
+    assert response.json() == {"error": {"code": 401, "message": "Unauthorized"}}
+
+
 async def test_duplicate_email_is_409(client: AsyncClient, env: ApiEnv) -> None:
     await env.create_contact("jane@example.com")
     body = {"environmentId": env.environment_id, "attributes": {"email": "jane@example.com"}}

@@ -25,6 +25,10 @@ async def _authenticate(request: Request) -> AuthKey | None:
     return await service.authenticate(state.reader, state.sessions, state.key_cache, header)
 
 
+async def authenticated(request: Request) -> bool:
+    return await _authenticate(request) is not None
+
+
 # One dependency each, not a chain: every level of FastAPI dependency costs per request.
 async def get_api_key(request: Request) -> AuthKey:
     key = await _authenticate(request)

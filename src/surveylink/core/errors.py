@@ -169,6 +169,9 @@ async def _on_invalid_request(request: Request, exc: Exception) -> JSONResponse:
     if any(error["type"] == "json_invalid" for error in errors):
         if _is_v1(request):
             return v1_error_response(V1Error.bad_request(MALFORMED_JSON))
+        # FastAPI parses the body before any dependency runs; upstream checks the key first.
+        if not await request.app.state.authenticated(request):
+            return error_response(Unauthorized())
         return error_response(BadRequest(ErrorDetail(field="error", issue=MALFORMED_JSON)))
     first = min((error["loc"][0] for error in errors), key=_location_rank)
     schema = _body_schema(request) if first == "body" else None
