@@ -6,43 +6,52 @@ from typing import Any
 from surveylink.core.clock import iso
 from surveylink.surveys.models import Survey
 from surveylink.surveys.transform import blocks_to_questions, every_block_single
+from surveylink.surveys.validation import CREATE_DEFAULTS
 
-# Fields kept in `Survey.document`, in upstream's read order, with their column defaults.
-DOCUMENT_DEFAULTS: dict[str, Any] = {
+# Fields kept in `Survey.document`, in upstream's read order.
+DOCUMENT_FIELDS = [
+    "welcomeCard",
+    "questions",
+    "blocks",
+    "endings",
+    "hiddenFields",
+    "variables",
+    "displayOption",
+    "recontactDays",
+    "displayLimit",
+    "autoClose",
+    "delay",
+    "displayPercentage",
+    "autoComplete",
+    "isVerifyEmailEnabled",
+    "isSingleResponsePerEmailEnabled",
+    "isBackButtonHidden",
+    "isAutoProgressingEnabled",
+    "isCaptureIpEnabled",
+    "redirectUrl",
+    "projectOverwrites",
+    "styling",
+    "surveyClosedMessage",
+    "singleUse",
+    "pin",
+    "showLanguageSwitch",
+    "recaptcha",
+    "metadata",
+    "customHeadScripts",
+    "customHeadScriptsMode",
+    "languages",
+    "triggers",
+    "followUps",
+    "inlineTriggers",
+]
+# Column defaults of the fields the create schema does not default itself.
+_OTHER_DEFAULTS = {
     "welcomeCard": {"enabled": False, "timeToFinish": True, "showResponseCount": False},
-    "questions": [],
-    "blocks": [],
-    "endings": [],
-    "hiddenFields": {"enabled": False},
-    "variables": [],
-    "displayOption": "displayOnce",
-    "recontactDays": None,
-    "displayLimit": None,
-    "autoClose": None,
-    "delay": 0,
-    "displayPercentage": None,
-    "autoComplete": None,
-    "isVerifyEmailEnabled": False,
-    "isSingleResponsePerEmailEnabled": False,
-    "isBackButtonHidden": False,
-    "isAutoProgressingEnabled": False,
-    "isCaptureIpEnabled": False,
     "redirectUrl": None,
     "projectOverwrites": None,
-    "styling": None,
-    "surveyClosedMessage": None,
-    "singleUse": {"enabled": False, "isEncrypted": True},
-    "pin": None,
-    "showLanguageSwitch": None,
-    "recaptcha": {"enabled": False, "threshold": 0.1},
-    "metadata": {},
-    "customHeadScripts": None,
-    "customHeadScriptsMode": "add",
-    "languages": [],
-    "triggers": [],
-    "followUps": [],
     "inlineTriggers": None,
 }
+DOCUMENT_DEFAULTS = {**CREATE_DEFAULTS, **_OTHER_DEFAULTS}
 # The fields that are columns of their own.
 COLUMNS = ("name", "type", "status", "environmentId", "createdBy", "slug")
 # The raw row upstream's DELETE returns, in its schema order.
@@ -92,7 +101,8 @@ RAW_ORDER = [
 
 def fields_of(survey: Survey) -> dict[str, Any]:
     """Every upstream field of the survey, defaults filled in."""
-    document = {**DOCUMENT_DEFAULTS, **copy.deepcopy(survey.document)}
+    stored = copy.deepcopy(survey.document)
+    document = {name: stored.get(name, DOCUMENT_DEFAULTS[name]) for name in DOCUMENT_FIELDS}
     return {
         "id": survey.id,
         "createdAt": iso(survey.created_at),
