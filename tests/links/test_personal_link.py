@@ -7,8 +7,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import jwt
 import pytest
-from httpx import AsyncClient
+from httpx import ASGITransport, AsyncClient
 
+from surveylink.app import create_app
+from surveylink.auth import service as auth_service
+from surveylink.core.config import Settings
 from surveylink.links import tokens
 from tests.conftest import ENCRYPTION_KEY
 from tests.factories import ApiEnv
@@ -306,3 +309,18 @@ async def test_single_use_survey_links_carry_a_su_id(
     else:
         assert len(single_use_id) == 24
         assert single_use_id.isalnum()
+
+
+async def test_public_url_trailing_slash_never_gives_a_double_slash(
+    env: ApiEnv, settings: Settings
+) -> None:
+    survey_id, contact_id = await _survey_and_contact(env)
+    app = create_app(settings.model_copy(update={"public_url": "https://surveys.example.com/"}))
+
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as http:
+        response = await http.get(LINK.format(survey_id, contact_id), headers=env.headers)
+    await auth_service.drain()
+    app.state.reader.dispose()
+    await app.state.engine.dispose()
+
+    assert response.json()["data"]["surveyUrl"].startswith("https://surveys.example.com/c/ey")
