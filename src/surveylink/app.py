@@ -6,6 +6,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 import surveylink.models  # noqa: F401 - every table registered before the first flush
+from surveylink.attribute_keys.router import router as attribute_keys_router
 from surveylink.auth import service as auth_service
 from surveylink.contacts.router import router as contacts_router
 from surveylink.core import errors
@@ -45,7 +46,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.sessions = make_sessionmaker(engine)
     app.state.link_keys = link_keys
-    for router in (links_router, contacts_router, responses_router):
+    for router in (links_router, contacts_router, attribute_keys_router, responses_router):
         app.include_router(router, prefix="/api/v2")
     app.include_router(surveys_router, prefix="/api/v1")
     errors.install(app)
