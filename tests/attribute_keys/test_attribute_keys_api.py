@@ -200,6 +200,7 @@ async def test_list_pages_the_keys_of_every_environment(client: AsyncClient, env
 
     assert response.status_code == 200
     assert response.json()["meta"] == {"total": 12, "limit": 3, "offset": 1}
+    assert '"meta":{"total":12,"limit":3,"offset":1}' in response.text  # as JavaScript writes
     assert len(response.json()["data"]) == 3
 
 
