@@ -7,8 +7,10 @@ from fastapi import FastAPI
 
 import surveylink.models  # noqa: F401 - every table registered before the first flush
 from surveylink.attribute_keys.router import router as attribute_keys_router
+from surveylink.attribute_keys.router_v1 import router as attribute_keys_v1_router
 from surveylink.auth import service as auth_service
 from surveylink.contacts.router import router as contacts_router
+from surveylink.contacts.router_v1 import router as contacts_v1_router
 from surveylink.core import errors
 from surveylink.core.config import ConfigError, Settings
 from surveylink.core.db import make_engine, make_sessionmaker
@@ -48,7 +50,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.link_keys = link_keys
     for router in (links_router, contacts_router, attribute_keys_router, responses_router):
         app.include_router(router, prefix="/api/v2")
-    app.include_router(surveys_router, prefix="/api/v1")
+    for router in (surveys_router, contacts_v1_router, attribute_keys_v1_router):
+        app.include_router(router, prefix="/api/v1")
     errors.install(app)
     app.add_middleware(HeadersMiddleware)
     return app
