@@ -221,15 +221,18 @@ def _invalid(*details: dict[str, Any]) -> dict[str, Any]:
     return {"error": {"code": 422, "message": "Unprocessable Entity", "details": list(details)}}
 
 
-async def test_contact_level_issues_are_reported_together(
-    client: AsyncClient, env: ApiEnv
-) -> None:
+async def test_contact_level_issues_are_reported_together(client: AsyncClient, env: ApiEnv) -> None:
     contacts = [
         {"attributes": [{"attributeKey": {"key": "plan", "name": "Plan"}, "value": "x"}]},
         person("not-an-email"),
         person("dup@example.com", userId="u-1"),
         person("dup@example.com", userId="u-1"),
-        {"attributes": [*person("z@example.com")["attributes"], *person("z@example.com")["attributes"]]},
+        {
+            "attributes": [
+                *person("z@example.com")["attributes"],
+                *person("z@example.com")["attributes"],
+            ]
+        },
     ]
 
     response = await _upload(env, contacts)
@@ -251,8 +254,7 @@ async def test_contact_level_issues_are_reported_together(
         },
         {
             "field": "contacts",
-            "issue": "Duplicate userIds found in the records, "
-            "please ensure each userId is unique.",
+            "issue": "Duplicate userIds found in the records, please ensure each userId is unique.",
             "meta": {"duplicateUserIds": ["u-1"]},
         },
     )

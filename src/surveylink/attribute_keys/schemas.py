@@ -44,9 +44,7 @@ class AttributeKeyOut(ApiModel):
         description="Whether this is a default or custom attribute"
     )
     data_type: DataType = Field(description="The data type of the attribute (string, number, date)")
-    environment_id: str = Field(
-        description="The ID of the environment this attribute belongs to"
-    )
+    environment_id: str = Field(description="The ID of the environment this attribute belongs to")
 
 
 class AttributeKeyFilter(ListParams):

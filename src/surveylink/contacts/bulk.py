@@ -125,9 +125,7 @@ async def upload_contacts(
     plan = _plan(body.contacts, existing, taken_user_ids)
     await _write(session, environment_id, plan, known, types)
     if plan.skipped:
-        return BulkUploadResult(
-            message=PARTIAL, meta=BulkUploadMeta(skipped_contacts=plan.skipped)
-        )
+        return BulkUploadResult(message=PARTIAL, meta=BulkUploadMeta(skipped_contacts=plan.skipped))
     return BulkUploadResult(message=SUCCESS)
 
 
@@ -182,7 +180,7 @@ def _plan(
         if match is None:
             changes = contact
         else:
-            contact_id, stored = match
+            stored = match[1]
             changed = [a for a in contact.attributes if stored.get(a.attribute_key.key) != a.value]
             changes = BulkContact(attributes=changed)
         user_id = changes.value_of("userId")
@@ -236,7 +234,12 @@ async def _write(
     await repository.insert_contacts(
         session,
         [
-            {"id": contact_id, "created_at": now, "updated_at": now, "environment_id": environment_id}
+            {
+                "id": contact_id,
+                "created_at": now,
+                "updated_at": now,
+                "environment_id": environment_id,
+            }
             for contact_id, _ in targets
         ],
     )

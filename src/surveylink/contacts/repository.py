@@ -1,7 +1,7 @@
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from sqlalchemy import case, delete, insert, select, update
+from sqlalchemy import Table, case, delete, insert, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -126,7 +126,9 @@ async def get_contacts_by_email(
     grouped: dict[str, dict[str, str]] = {}
     for contact_id, key, value in await session.execute(statement):
         grouped.setdefault(contact_id, {})[key] = value
-    return {attributes["email"]: (contact_id, attributes) for contact_id, attributes in grouped.items()}
+    return {
+        attributes["email"]: (contact_id, attributes) for contact_id, attributes in grouped.items()
+    }
 
 
 async def find_attribute_values(
@@ -181,6 +183,7 @@ async def upsert_attributes(session: AsyncSession, rows: Sequence[dict[str, Any]
     dialect = session.get_bind().dialect.name
     upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     table = ContactAttribute.__table__
+    assert isinstance(table, Table)
     for start in range(0, len(rows), _UPSERT_BATCH):
         statement = upsert(table).values(list(rows[start : start + _UPSERT_BATCH]))
         await session.execute(

@@ -99,4 +99,3 @@ class ContactAttributeV1(ApiModel):
 
 class DeletedV1(ApiModel):
     success: str
-

@@ -62,7 +62,5 @@ async def delete_contact_v1(session: AsyncSession, key: AuthKey, contact_id: str
     await repository.delete_contact(session, contact)
 
 
-async def list_contact_attributes_v1(
-    session: AsyncSession, key: AuthKey
-) -> list[ContactAttribute]:
+async def list_contact_attributes_v1(session: AsyncSession, key: AuthKey) -> list[ContactAttribute]:
     return await repository.list_contact_attributes(session, key.environment_ids)
