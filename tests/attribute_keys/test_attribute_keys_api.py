@@ -249,6 +249,7 @@ async def test_list_of_unreadable_environment_is_401(client: AsyncClient, env: A
         ({"limit": "0"}, "limit", "Too small: expected number to be >=1"),
         ({"limit": "251"}, "limit", "Too big: expected number to be <=250"),
         ({"limit": "x"}, "limit", "Invalid input: expected number, received NaN"),
+        ({"limit": "2.5"}, "limit", "Invalid input: expected int, received number"),
         ({"skip": "-1"}, "skip", "Too small: expected number to be >=0"),
         ({"sortBy": "name"}, "sortBy", 'Invalid option: expected one of "createdAt"|"updatedAt"'),
         ({"order": "up"}, "order", 'Invalid option: expected one of "asc"|"desc"'),

@@ -11,18 +11,19 @@ from surveylink.contacts.schemas import ContactAttributeV1, ContactV1, DeletedV1
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data
 
-router = APIRouter(tags=["Management API v1 - Contacts"])
+router = APIRouter()
+CONTACTS_TAG = "Management API v1 - Contacts"
 
 ContactId = Annotated[str, Path(alias="contactId")]
 
 
-@router.get("/management/contacts", operation_id="getContactsV1")
+@router.get("/management/contacts", operation_id="getContactsV1", tags=[CONTACTS_TAG])
 async def get_contacts(key: V1ApiKeyDep, session: SessionDep) -> Data[list[ContactV1]]:
     contacts = await service.list_contacts_v1(session, key)
     return Data(data=[ContactV1.model_validate(contact) for contact in contacts])
 
 
-@router.get("/management/contacts/{contactId}", operation_id="getContactV1")
+@router.get("/management/contacts/{contactId}", operation_id="getContactV1", tags=[CONTACTS_TAG])
 async def get_contact(
     key: V1ApiKeyDep, session: SessionDep, contact_id: ContactId
 ) -> Data[ContactV1]:
@@ -30,7 +31,9 @@ async def get_contact(
     return Data(data=ContactV1.model_validate(contact))
 
 
-@router.delete("/management/contacts/{contactId}", operation_id="deleteContactV1")
+@router.delete(
+    "/management/contacts/{contactId}", operation_id="deleteContactV1", tags=[CONTACTS_TAG]
+)
 async def delete_contact(
     key: V1ApiKeyDep, session: SessionDep, contact_id: ContactId
 ) -> Data[DeletedV1]:
