@@ -8,9 +8,12 @@ from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
 
 import surveylink.models  # noqa: F401 - every table registered before the first flush
+from surveylink.attribute_keys.router import router as attribute_keys_router
+from surveylink.attribute_keys.router_v1 import router as attribute_keys_v1_router
 from surveylink.auth import service as auth_service
 from surveylink.auth.deps import SECURITY_SCHEME, authenticated
 from surveylink.contacts.router import router as contacts_router
+from surveylink.contacts.router_v1 import router as contacts_v1_router
 from surveylink.core import errors
 from surveylink.core.config import ConfigError, Settings
 from surveylink.core.db import make_engine, make_sessionmaker
@@ -68,9 +71,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.authenticated = authenticated
     app.state.key_cache = auth_service.KeyCache(settings.auth_cache_seconds)
     app.state.links = LinkContext(reader, link_keys, settings.link_base)
-    for router in (links_router, contacts_router, responses_router):
+    for router in (links_router, contacts_router, attribute_keys_router, responses_router):
         app.include_router(router, prefix="/api/v2")
-    app.include_router(surveys_router, prefix="/api/v1")
+    for router in (surveys_router, contacts_v1_router, attribute_keys_v1_router):
+        app.include_router(router, prefix="/api/v1")
     errors.install(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(HeadersMiddleware)

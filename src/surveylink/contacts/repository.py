@@ -1,10 +1,13 @@
 from collections.abc import Iterable, Sequence
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import Table, case, delete, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.attribute_keys.models import ContactAttributeKey
 from surveylink.contacts.models import Contact, ContactAttribute
+from surveylink.core.clock import utcnow
 
 
 async def find_contact_by_attribute(
@@ -32,6 +35,33 @@ async def get_attribute_keys(
         ContactAttributeKey.key.in_(list(keys)),
     )
     return {row.key: row for row in (await session.scalars(statement)).all()}
+
+
+async def list_contacts(session: AsyncSession, environment_ids: Sequence[str]) -> list[Contact]:
+    statement = (
+        select(Contact)
+        .where(Contact.environment_id.in_(environment_ids))
+        .order_by(Contact.created_at, Contact.id)
+    )
+    return list((await session.scalars(statement)).all())
+
+
+async def delete_contact(session: AsyncSession, contact: Contact) -> None:
+    await session.execute(delete(Contact).where(Contact.id == contact.id))
+    session.expunge(contact)
+
+
+async def list_contact_attributes(
+    session: AsyncSession, environment_ids: Sequence[str]
+) -> list[ContactAttribute]:
+    """Every attribute row under the environments' keys."""
+    statement = (
+        select(ContactAttribute)
+        .join(ContactAttributeKey, ContactAttributeKey.id == ContactAttribute.attribute_key_id)
+        .where(ContactAttributeKey.environment_id.in_(environment_ids))
+        .order_by(ContactAttribute.created_at, ContactAttribute.id)
+    )
+    return list((await session.scalars(statement)).all())
 
 
 async def get_contact(session: AsyncSession, contact_id: str) -> Contact | None:
@@ -72,3 +102,102 @@ async def add_contact(
         for key, value in values
     )
     await session.flush()
+
+
+async def get_contacts_by_email(
+    session: AsyncSession, environment_id: str, emails: Sequence[str]
+) -> dict[str, tuple[str, dict[str, str]]]:
+    """`{email: (contact id, {key: value})}` for the environment's contacts with these emails,
+    in one query."""
+    with_email = (
+        select(ContactAttribute.contact_id)
+        .join(ContactAttributeKey, ContactAttributeKey.id == ContactAttribute.attribute_key_id)
+        .where(
+            ContactAttributeKey.environment_id == environment_id,
+            ContactAttributeKey.key == "email",
+            ContactAttribute.value.in_(emails),
+        )
+    )
+    statement = (
+        select(ContactAttribute.contact_id, ContactAttributeKey.key, ContactAttribute.value)
+        .join(ContactAttributeKey, ContactAttributeKey.id == ContactAttribute.attribute_key_id)
+        .where(ContactAttribute.contact_id.in_(with_email))
+    )
+    grouped: dict[str, dict[str, str]] = {}
+    for contact_id, key, value in await session.execute(statement):
+        grouped.setdefault(contact_id, {})[key] = value
+    return {
+        attributes["email"]: (contact_id, attributes) for contact_id, attributes in grouped.items()
+    }
+
+
+async def find_attribute_values(
+    session: AsyncSession, environment_id: str, key: str, values: Sequence[str]
+) -> set[str]:
+    """Which of `values` some contact of the environment holds under `key`."""
+    statement = (
+        select(ContactAttribute.value)
+        .join(ContactAttributeKey, ContactAttributeKey.id == ContactAttribute.attribute_key_id)
+        .where(
+            ContactAttributeKey.environment_id == environment_id,
+            ContactAttributeKey.key == key,
+            ContactAttribute.value.in_(values),
+        )
+    )
+    return set((await session.scalars(statement)).all())
+
+
+async def insert_attribute_keys(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(ContactAttributeKey), list(rows))
+
+
+async def rename_attribute_keys(session: AsyncSession, names: dict[str, str]) -> None:
+    """Sets each key's name (`{id: name}`) in one statement."""
+    if not names:
+        return
+    await session.execute(
+        update(ContactAttributeKey)
+        .where(ContactAttributeKey.id.in_(list(names)))
+        .values(
+            name=case(names, value=ContactAttributeKey.id),
+            updated_at=utcnow(),
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+async def insert_contacts(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    if rows:
+        await session.execute(insert(Contact), list(rows))
+
+
+async def upsert_attributes(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
+    """Inserts attribute rows, or updates the value of the (contact, key) row already there.
+
+    Existing rows keep their id and creation time. The statement is the dialect's own
+    `INSERT … ON CONFLICT DO UPDATE`, sent in batches that fit either driver's parameter cap.
+    """
+    if not rows:
+        return
+    dialect = session.get_bind().dialect.name
+    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    table = ContactAttribute.__table__
+    assert isinstance(table, Table)
+    for start in range(0, len(rows), _UPSERT_BATCH):
+        statement = upsert(table).values(list(rows[start : start + _UPSERT_BATCH]))
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[table.c.contact_id, table.c.attribute_key_id],
+                set_={
+                    "value": statement.excluded.value,
+                    "value_number": statement.excluded.value_number,
+                    "value_date": statement.excluded.value_date,
+                    "updated_at": statement.excluded.updated_at,
+                },
+            )
+        )
+
+
+# 8 columns a row: 3,000 rows stay under SQLite's and asyncpg's 32,767 parameters.
+_UPSERT_BATCH = 3000

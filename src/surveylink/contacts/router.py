@@ -1,12 +1,37 @@
-from fastapi import APIRouter, status
+from fastapi import APIRouter, Response, status
 
 from surveylink.auth.deps import ApiKeyDep
-from surveylink.contacts import service
-from surveylink.contacts.schemas import ContactCreate, ContactOut
+from surveylink.contacts import bulk, service
+from surveylink.contacts.schemas import (
+    BulkUploadResult,
+    ContactBulkUpload,
+    ContactCreate,
+    ContactOut,
+)
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data
 
 router = APIRouter(tags=["Management API - Contacts"])
+
+
+@router.put(
+    "/management/contacts/bulk",
+    operation_id="uploadBulkContacts",
+    response_model_exclude_none=True,
+    responses={207: {"model": Data[BulkUploadResult], "description": "Some contacts skipped"}},
+)
+async def upload_bulk_contacts(
+    key: ApiKeyDep, session: SessionDep, body: ContactBulkUpload, response: Response
+) -> Data[BulkUploadResult]:
+    """Uploads contacts in bulk. This endpoint expects the bulk request shape: `contacts` must
+    be an array, and each contact item must contain an `attributes` array of
+    `{ attributeKey, value }` objects. Unlike `POST /management/contacts`, this endpoint does
+    not accept a top-level `attributes` object. Each contact must include an `email` attribute
+    in its `attributes` array, and that email must be valid."""
+    result = await bulk.upload_contacts(session, key, body)
+    if result.meta is not None:
+        response.status_code = status.HTTP_207_MULTI_STATUS
+    return Data(data=result)
 
 
 @router.post(

@@ -1,4 +1,6 @@
-from pydantic import field_validator
+from typing import Annotated, Literal
+
+from pydantic import PlainSerializer, field_validator
 
 from surveylink.core.schemas import ApiModel, IsoDateTime
 from surveylink.core.zod import Cuid2, fail, is_email
@@ -24,3 +26,76 @@ class ContactOut(ApiModel):
     created_at: IsoDateTime
     environment_id: str
     attributes: dict[str, str]
+
+
+class BulkAttributeKey(ApiModel):
+    key: str
+    name: str
+
+
+class BulkAttribute(ApiModel):
+    attribute_key: BulkAttributeKey
+    value: str
+
+
+class BulkContact(ApiModel):
+    attributes: list[BulkAttribute]
+
+    def value_of(self, key: str) -> str | None:
+        return next((a.value for a in self.attributes if a.attribute_key.key == key), None)
+
+
+class ContactBulkUpload(ApiModel):
+    environment_id: Cuid2
+    # Upstream's cross-contact refinements (250 cap, emails, duplicates) are checked by
+    # `bulk.upload_issues` once the body parsed: they are reported all together, with meta.
+    contacts: list[BulkContact]
+
+
+class SkippedContact(ApiModel):
+    index: int
+    user_id: str
+
+
+class BulkUploadMeta(ApiModel):
+    skipped_contacts: list[SkippedContact]
+
+
+class BulkUploadResult(ApiModel):
+    status: Literal["success"] = "success"
+    message: str
+    meta: BulkUploadMeta | None = None
+
+
+def _js_number(number: float) -> int | float:
+    return int(number) if number.is_integer() and abs(number) < 2**53 else number
+
+
+# JavaScript writes 1000, not 1000.0.
+JsNumber = Annotated[float, PlainSerializer(_js_number, return_type=int | float)]
+
+
+class ContactV1(ApiModel):
+    """v1's contact row."""
+
+    id: str
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
+    environment_id: str
+
+
+class ContactAttributeV1(ApiModel):
+    """v1's contact attribute row."""
+
+    id: str
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
+    attribute_key_id: str
+    contact_id: str
+    value: str
+    value_number: JsNumber | None
+    value_date: IsoDateTime | None
+
+
+class DeletedV1(ApiModel):
+    success: str

@@ -2,9 +2,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.auth.permissions import AuthKey, Permission
 from surveylink.contacts import repository
-from surveylink.contacts.models import Contact
+from surveylink.contacts.models import Contact, ContactAttribute
 from surveylink.contacts.schemas import ContactCreate, ContactOut
-from surveylink.core.errors import BadRequest, Conflict, Forbidden
+from surveylink.core.errors import BadRequest, Conflict, Forbidden, V1Error
+from surveylink.core.ids import is_cuid2
 
 
 async def create_contact(session: AsyncSession, key: AuthKey, body: ContactCreate) -> ContactOut:
@@ -34,3 +35,32 @@ async def create_contact(session: AsyncSession, key: AuthKey, body: ContactCreat
         environment_id=environment_id,
         attributes=dict(body.attributes),
     )
+
+
+async def list_contacts_v1(session: AsyncSession, key: AuthKey) -> list[Contact]:
+    """Every contact of every environment the key holds, unpaginated as upstream."""
+    return await repository.list_contacts(session, key.environment_ids)
+
+
+async def get_contact_for_key_v1(
+    session: AsyncSession, key: AuthKey, contact_id: str, needed: Permission
+) -> Contact:
+    """The contact: v1's 404, then 401 when the key lacks `needed` on its environment."""
+    if not is_cuid2(contact_id):
+        raise V1Error.bad_request("Validation failed: Invalid cuid2")
+    contact = await repository.get_contact(session, contact_id)
+    if contact is None:
+        raise V1Error.not_found("Contact", contact_id)
+    if not key.allows(contact.environment_id, needed):
+        raise V1Error.unauthorized()
+    return contact
+
+
+async def delete_contact_v1(session: AsyncSession, key: AuthKey, contact_id: str) -> None:
+    """Deletes the contact; the database cascades its attributes, displays and responses."""
+    contact = await get_contact_for_key_v1(session, key, contact_id, Permission.MANAGE)
+    await repository.delete_contact(session, contact)
+
+
+async def list_contact_attributes_v1(session: AsyncSession, key: AuthKey) -> list[ContactAttribute]:
+    return await repository.list_contact_attributes(session, key.environment_ids)

@@ -1,0 +1,67 @@
+"""Upstream's v1 contact-attribute-key API, in v1's envelope."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Request
+
+from surveylink.attribute_keys import v1
+from surveylink.attribute_keys.schemas import AttributeKeyOut
+from surveylink.auth.deps import V1ApiKeyDep
+from surveylink.auth.permissions import Permission
+from surveylink.core.db import SessionDep
+from surveylink.core.envelopes import Data
+
+router = APIRouter(tags=["Management API v1 - Contact Attribute Keys"])
+
+KEYS = "/management/contact-attribute-keys"
+KEY = KEYS + "/{contactAttributeKeyId}"
+KeyId = Annotated[str, Path(alias="contactAttributeKeyId")]
+
+
+async def _raw_body(request: Request) -> bytes:
+    return await request.body()
+
+
+# Read after authentication and the lookup, so a bad key is a 401 and an unknown id a 404
+# whatever the body, as upstream.
+RawBody = Annotated[bytes, Depends(_raw_body)]
+
+
+@router.get(KEYS, operation_id="getContactAttributeKeysV1")
+async def get_contact_attribute_keys(
+    key: V1ApiKeyDep, session: SessionDep
+) -> Data[list[AttributeKeyOut]]:
+    rows = await v1.list_attribute_keys(session, key)
+    return Data(data=[AttributeKeyOut.model_validate(row) for row in rows])
+
+
+@router.post(KEYS, operation_id="createContactAttributeKeyV1")
+async def create_contact_attribute_key(
+    key: V1ApiKeyDep, session: SessionDep, body: RawBody
+) -> Data[AttributeKeyOut]:
+    created = await v1.create_attribute_key(session, key, body)
+    return Data(data=AttributeKeyOut.model_validate(created))
+
+
+@router.get(KEY, operation_id="getContactAttributeKeyV1")
+async def get_contact_attribute_key(
+    key: V1ApiKeyDep, session: SessionDep, key_id: KeyId
+) -> Data[AttributeKeyOut]:
+    found = await v1.get_attribute_key_for_key(session, key, key_id, Permission.READ)
+    return Data(data=AttributeKeyOut.model_validate(found))
+
+
+@router.put(KEY, operation_id="updateContactAttributeKeyV1")
+async def update_contact_attribute_key(
+    key: V1ApiKeyDep, session: SessionDep, key_id: KeyId, body: RawBody
+) -> Data[AttributeKeyOut]:
+    updated = await v1.update_attribute_key(session, key, key_id, body)
+    return Data(data=AttributeKeyOut.model_validate(updated))
+
+
+@router.delete(KEY, operation_id="deleteContactAttributeKeyV1")
+async def delete_contact_attribute_key(
+    key: V1ApiKeyDep, session: SessionDep, key_id: KeyId
+) -> Data[AttributeKeyOut]:
+    deleted = await v1.delete_attribute_key(session, key, key_id)
+    return Data(data=AttributeKeyOut.model_validate(deleted))

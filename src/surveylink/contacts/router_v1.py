@@ -1,0 +1,53 @@
+"""Upstream's v1 contact API: listing, reading and deleting, in v1's envelope."""
+
+from typing import Annotated
+
+from fastapi import APIRouter, Path
+
+from surveylink.auth.deps import V1ApiKeyDep
+from surveylink.auth.permissions import Permission
+from surveylink.contacts import service
+from surveylink.contacts.schemas import ContactAttributeV1, ContactV1, DeletedV1
+from surveylink.core.db import SessionDep
+from surveylink.core.envelopes import Data
+
+router = APIRouter()
+CONTACTS_TAG = "Management API v1 - Contacts"
+
+ContactId = Annotated[str, Path(alias="contactId")]
+
+
+@router.get("/management/contacts", operation_id="getContactsV1", tags=[CONTACTS_TAG])
+async def get_contacts(key: V1ApiKeyDep, session: SessionDep) -> Data[list[ContactV1]]:
+    contacts = await service.list_contacts_v1(session, key)
+    return Data(data=[ContactV1.model_validate(contact) for contact in contacts])
+
+
+@router.get("/management/contacts/{contactId}", operation_id="getContactV1", tags=[CONTACTS_TAG])
+async def get_contact(
+    key: V1ApiKeyDep, session: SessionDep, contact_id: ContactId
+) -> Data[ContactV1]:
+    contact = await service.get_contact_for_key_v1(session, key, contact_id, Permission.READ)
+    return Data(data=ContactV1.model_validate(contact))
+
+
+@router.delete(
+    "/management/contacts/{contactId}", operation_id="deleteContactV1", tags=[CONTACTS_TAG]
+)
+async def delete_contact(
+    key: V1ApiKeyDep, session: SessionDep, contact_id: ContactId
+) -> Data[DeletedV1]:
+    await service.delete_contact_v1(session, key, contact_id)
+    return Data(data=DeletedV1(success="Contact deleted successfully"))
+
+
+@router.get(
+    "/management/contact-attributes",
+    operation_id="getContactAttributesV1",
+    tags=["Management API v1 - Contact Attributes"],
+)
+async def get_contact_attributes(
+    key: V1ApiKeyDep, session: SessionDep
+) -> Data[list[ContactAttributeV1]]:
+    rows = await service.list_contact_attributes_v1(session, key)
+    return Data(data=[ContactAttributeV1.model_validate(row) for row in rows])
