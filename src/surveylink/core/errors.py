@@ -14,7 +14,6 @@ from surveylink.core import zod
 
 logger = logging.getLogger("surveylink")
 
-NO_STORE = {"Cache-Control": "private, no-store"}
 GENERIC_500_DETAIL = {
     "field": "error",
     "issue": "An error occurred while processing your request. Please try again later.",
@@ -97,7 +96,7 @@ def error_response(error: ApiError) -> JSONResponse:
     elif error.shows_details:
         body["details"] = [detail.model_dump(exclude_none=True) for detail in error.details]
     return JSONResponse(
-        {"error": body}, status_code=error.status, headers={**NO_STORE, **error.headers}
+        {"error": body}, status_code=error.status, headers=error.headers
     )
 
 
@@ -146,7 +145,7 @@ class V1Error(Exception):
 
 def v1_error_response(error: V1Error) -> JSONResponse:
     body = {"code": error.code, "message": error.text, "details": error.details}
-    return JSONResponse(body, status_code=error.status, headers={**NO_STORE, **error.headers})
+    return JSONResponse(body, status_code=error.status, headers=error.headers)
 
 
 def _is_v1(request: Request) -> bool:
@@ -217,7 +216,7 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     return JSONResponse(
         {"error": {"code": exc.status_code, "message": str(exc.detail)}},
         status_code=exc.status_code,
-        headers={**NO_STORE, **(exc.headers or {})},
+        headers=exc.headers,
     )
 
 

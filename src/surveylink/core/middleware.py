@@ -1,23 +1,29 @@
-"""Cross-cutting headers as a tiny pure-ASGI middleware (no per-request task or body copy)."""
+"""Cross-cutting headers as a tiny pure-ASGI middleware (no per-request task or body copy).
+
+It is on every request's path, so the header lists are built once and only appended.
+"""
 
 import uuid
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+Headers = tuple[tuple[bytes, bytes], ...]
+
 # Upstream's site-wide headers (next.config.mjs).
-SITE_HEADERS = [
+SITE: Headers = (
     (b"x-content-type-options", b"nosniff"),
     (b"strict-transport-security", b"max-age=63072000; includeSubDomains; preload"),
     (b"referrer-policy", b"strict-origin-when-cross-origin"),
     (b"permissions-policy", b"camera=(), microphone=(), geolocation=()"),
-]
-NO_STORE = (b"cache-control", b"private, no-store")
-# Upstream sends CORS headers on its 200 API answers only.
-CORS = [
+)
+# Every v2 answer is private, no-store; upstream adds CORS headers to its 200 answers only.
+API: Headers = (*SITE, (b"cache-control", b"private, no-store"))
+API_200: Headers = (
+    *API,
     (b"access-control-allow-origin", b"*"),
     (b"access-control-allow-methods", b"GET, POST, PUT, DELETE, OPTIONS"),
     (b"access-control-allow-headers", b"Content-Type, Authorization"),
-]
+)
 
 
 class HeadersMiddleware:
@@ -34,15 +40,12 @@ class HeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                headers = message.setdefault("headers", [])
-                present = {name.lower() for name, _ in headers}
-                headers.append((b"x-request-id", request_id.encode()))
-                headers.extend(header for header in SITE_HEADERS if header[0] not in present)
-                if is_api:
-                    if NO_STORE[0] not in present:
-                        headers.append(NO_STORE)
-                    if message["status"] == 200:
-                        headers.extend(CORS)
+                extra = (API_200 if message["status"] == 200 else API) if is_api else SITE
+                message["headers"] = [
+                    *message.get("headers", ()),
+                    (b"x-request-id", request_id.encode()),
+                    *extra,
+                ]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
