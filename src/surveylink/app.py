@@ -1,7 +1,7 @@
 """The ASGI application: settings, database, routers, error handlers, headers."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 
@@ -16,6 +16,9 @@ from surveylink.links.router import router as links_router
 from surveylink.links.tokens import LinkKeys
 from surveylink.responses.router import router as responses_router
 from surveylink.surveys.router import router as surveys_router
+from surveylink.webhooks.delivery import DeliveryWorker, Policy
+from surveylink.webhooks.router import router as webhooks_router
+from surveylink.webhooks.secrets import SecretBox
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -25,10 +28,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     except ValueError as error:
         raise ConfigError(str(error)) from None
     engine = make_engine(settings.sqlalchemy_url)
+    sessions = make_sessionmaker(engine)
+    secret_box = SecretBox.from_setting(settings.encryption_key.get_secret_value())
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with AsyncExitStack() as stack:
+            if settings.run_worker:
+                worker = DeliveryWorker(sessions, secret_box, Policy.from_settings(settings))
+                await stack.enter_async_context(worker.running())
+            yield
         await auth_service.drain()
         await engine.dispose()
 
@@ -43,9 +52,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = make_sessionmaker(engine)
+    app.state.sessions = sessions
     app.state.link_keys = link_keys
-    for router in (links_router, contacts_router, responses_router):
+    app.state.secret_box = secret_box
+    for router in (links_router, contacts_router, responses_router, webhooks_router):
         app.include_router(router, prefix="/api/v2")
     app.include_router(surveys_router, prefix="/api/v1")
     errors.install(app)

@@ -13,8 +13,8 @@ class Data(BaseModel, Generic[T]):
 
 class PageMeta(BaseModel):
     total: int
-    limit: float
-    offset: float
+    limit: int | float
+    offset: int | float
 
 
 class Page(BaseModel, Generic[T]):

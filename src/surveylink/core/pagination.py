@@ -1,0 +1,69 @@
+"""Upstream's common list filter (resources spec §0.6): limit, skip, sort and a date window."""
+
+from datetime import UTC, datetime
+from typing import Annotated, Any, Literal
+
+from pydantic import BeforeValidator, Field, model_validator
+from sqlalchemy import Select
+from sqlalchemy.orm import InstrumentedAttribute
+
+from surveylink.core.schemas import ApiModel
+from surveylink.core.zod import fail, number_check
+
+# Upstream lets a fractional limit through to the database, which then fails (500); we ask for
+# a whole number instead (docs/compatibility.md).
+Limit = Annotated[int, BeforeValidator(number_check(1, 250, integer=True))]
+Skip = Annotated[int, BeforeValidator(number_check(0, None, integer=True))]
+DateField = Literal["createdAt", "updatedAt"]
+
+
+def _js_date(value: Any) -> datetime:
+    """`z.coerce.date()` on a query string: ISO-8601, without a zone meaning UTC."""
+    if isinstance(value, datetime):
+        return value
+    try:
+        parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
+    except ValueError:
+        raise fail("Invalid input: expected date, received Date") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+JsDate = Annotated[datetime, BeforeValidator(_js_date)]
+
+
+class ListParams(ApiModel):
+    limit: Limit = Field(50, description="Number of items to return")
+    skip: Skip = Field(0, description="Number of items to skip")
+    sort_by: DateField = Field("createdAt", description="Sort by field")
+    order: Literal["asc", "desc"] = Field("desc", description="Sort order")
+    start_date: JsDate | None = Field(None, description="Start date")
+    end_date: JsDate | None = Field(None, description="End date")
+    filter_date_field: DateField | None = Field(None, description="Date field to filter by")
+
+    @model_validator(mode="after")
+    def _window_is_ordered(self) -> "ListParams":
+        if self.start_date and self.end_date and self.start_date > self.end_date:
+            raise fail("startDate must be before endDate")
+        return self
+
+    def window(self, statement: Select[Any], columns: "DateColumns") -> Select[Any]:
+        """Only the date window (inclusive bounds): what `meta.total` counts."""
+        field = columns[self.filter_date_field or "createdAt"]
+        if self.start_date:
+            statement = statement.where(field >= self.start_date)
+        if self.end_date:
+            statement = statement.where(field <= self.end_date)
+        return statement
+
+    def apply(self, statement: Select[Any], columns: "DateColumns") -> Select[Any]:
+        """The window, the order and the page; `columns` maps `createdAt`/`updatedAt`."""
+        sort = columns[self.sort_by]
+        return (
+            self.window(statement, columns)
+            .order_by(sort.asc() if self.order == "asc" else sort.desc())
+            .limit(self.limit)
+            .offset(self.skip)
+        )
+
+
+DateColumns = dict[str, InstrumentedAttribute[datetime]]
