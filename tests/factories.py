@@ -73,7 +73,9 @@ class ApiEnv:
     async def create_response(
         self, survey_id: str, contact_id: str | None = None, **fields: Any
     ) -> dict[str, Any]:
-        body = {"surveyId": survey_id, "contactId": contact_id, "finished": False, "data": {}}
+        body: dict[str, Any] = {"surveyId": survey_id, "finished": False, "data": {}}
+        if contact_id is not None:
+            body["contactId"] = contact_id
         response = await self.client.post(
             "/api/v2/management/responses", json={**body, **fields}, headers=self.headers
         )

@@ -47,8 +47,8 @@ class Receiver:
         with self._lock:
             return [request for request in self.requests if 200 <= request.status < 300]
 
-    async def wait_for_deliveries(self, count: int, timeout: float = 20.0) -> list[Received]:
-        deadline = time.monotonic() + timeout
+    async def wait_for_deliveries(self, count: int, within: float = 20.0) -> list[Received]:
+        deadline = time.monotonic() + within
         while len(self.delivered()) < count:
             if time.monotonic() > deadline:
                 raise AssertionError(f"{len(self.delivered())} of {count} deliveries arrived")
