@@ -100,11 +100,15 @@ async def test_event_pending_at_sigkill_is_delivered_after_restart(
         receiver.script.clear()  # the receiver recovers while the service is down
         with service(settings, tmp_path, port):
             [delivered] = await receiver.wait_for_deliveries(1, within=30)
+            for _ in range(600):  # until the restarted service has recorded it
+                attempts = (await client.get(log, headers=env.headers)).json()["data"]
+                if attempts[0]["statusCode"] == 200:
+                    break
+                await asyncio.sleep(0.05)
 
         ids = {request.headers["webhook-id"] for request in receiver.requests}
     assert ids == {delivered.headers["webhook-id"]}
     payload = Verifier(webhook["secret"]).verify(delivered.body, delivered.headers)
     assert payload["data"]["id"] == created.json()["data"]["id"]
-    attempts = (await client.get(log, headers=env.headers)).json()["data"]
     assert attempts[0]["statusCode"] == 200
     assert all(attempt["statusCode"] == 503 for attempt in attempts[1:])

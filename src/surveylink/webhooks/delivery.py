@@ -74,6 +74,7 @@ class Attempt:
     status_code: int | None
     duration_ms: int
     error: str | None
+    final: bool = False  # no point in retrying (the webhook was disabled)
 
     @property
     def delivered(self) -> bool:
@@ -161,9 +162,10 @@ class DeliveryWorker:
         started = time.monotonic()
         status_code: int | None = None
         error: str | None = None
+        if webhook.disabled_at is not None:
+            error = "webhook disabled after the receiver answered 410 Gone"
+            return Attempt(event.id, webhook.id, event.attempts, None, 0, error, final=True)
         try:
-            if webhook.disabled_at is not None:
-                raise UnsafeUrl("webhook disabled after the receiver answered 410 Gone")
             await check_url(webhook.url, self.policy.allow_internal)
             secret = self.box.open(webhook.id, webhook.secret)
             headers = signing.headers(secret, event.id, int(time.time()), event.payload)
@@ -195,7 +197,7 @@ class DeliveryWorker:
         next_attempt_at = None
         if attempt.delivered:
             status = "delivered"
-        elif attempt.gone or attempt.attempt >= self.policy.max_attempts:
+        elif attempt.gone or attempt.final or attempt.attempt >= self.policy.max_attempts:
             status = "failed"
         else:
             status = "pending"
