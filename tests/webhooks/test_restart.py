@@ -112,3 +112,38 @@ async def test_event_pending_at_sigkill_is_delivered_after_restart(
     assert payload["data"]["id"] == created.json()["data"]["id"]
     assert attempts[0]["statusCode"] == 200
     assert all(attempt["statusCode"] == 503 for attempt in attempts[1:])
+
+
+async def test_worker_command_delivers_and_stops_on_sigterm(
+    client: AsyncClient, env: ApiEnv, settings: Settings, tmp_path: Path
+) -> None:
+    survey = await env.create_survey()
+    with Receiver() as receiver:
+        webhook = await env.create_webhook(receiver.url, triggers=["responseCreated"])
+        await env.create_response(survey["id"])  # staged; this app runs no worker
+        worker = _start_worker(settings, tmp_path)
+        try:
+            [delivered] = await receiver.wait_for_deliveries(1, within=30)
+        finally:
+            worker.send_signal(signal.SIGTERM)
+            code = worker.wait(20)
+
+    assert code == 0
+    Verifier(webhook["secret"]).verify(delivered.body, delivered.headers)
+
+
+def _start_worker(settings: Settings, workdir: Path) -> subprocess.Popen[bytes]:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": settings.sqlalchemy_url,
+        "ENCRYPTION_KEY": settings.encryption_key.get_secret_value(),
+        "SURVEYLINK_DATA_DIR": str(workdir / "data"),
+        "DANGEROUSLY_ALLOW_WEBHOOK_INTERNAL_URLS": "1",
+    }
+    return subprocess.Popen(
+        [sys.executable, "-m", "surveylink", "worker"],
+        cwd=workdir,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
