@@ -70,12 +70,35 @@ class ApiEnv:
         contact: dict[str, Any] = response.json()["data"]
         return contact
 
-    async def create_response(self, survey_id: str, contact_id: str, **fields: Any) -> None:
-        body = {"surveyId": survey_id, "contactId": contact_id, "finished": False, "data": {}}
+    async def create_response(
+        self, survey_id: str, contact_id: str | None = None, **fields: Any
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"surveyId": survey_id, "finished": False, "data": {}}
+        if contact_id is not None:
+            body["contactId"] = contact_id
         response = await self.client.post(
             "/api/v2/management/responses", json={**body, **fields}, headers=self.headers
         )
         assert response.status_code == 201, response.text
+        created: dict[str, Any] = response.json()["data"]
+        return created
+
+    async def create_webhook(self, url: str, **fields: Any) -> dict[str, Any]:
+        body = {
+            "name": "CRM sync",
+            "url": url,
+            "source": "user",
+            "environmentId": self.environment_id,
+            "triggers": ["responseCreated", "responseUpdated", "responseFinished"],
+            "surveyIds": [],
+            **fields,
+        }
+        response = await self.client.post(
+            "/api/v2/management/webhooks", json=body, headers=self.headers
+        )
+        assert response.status_code == 201, response.text
+        webhook: dict[str, Any] = response.json()["data"]
+        return webhook
 
     async def make_key(
         self, grants: list[tuple[str, str]], organization_id: str | None = None, **access: bool

@@ -1,7 +1,7 @@
 """The ASGI application: settings, database, routers, error handlers, headers."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI
@@ -24,6 +24,9 @@ from surveylink.links.router import router as links_router
 from surveylink.links.tokens import LinkKeys
 from surveylink.responses.router import router as responses_router
 from surveylink.surveys.router import router as surveys_router
+from surveylink.webhooks.delivery import DeliveryWorker, Policy
+from surveylink.webhooks.router import router as webhooks_router
+from surveylink.webhooks.secrets import SecretBox
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
@@ -46,10 +49,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         raise ConfigError(str(error)) from None
     engine = make_engine(settings.sqlalchemy_url)
     reader = Reader(settings.sqlalchemy_url, engine)
+    sessions = make_sessionmaker(engine)
+    secret_box = SecretBox.from_setting(settings.encryption_key.get_secret_value())
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        yield
+        async with AsyncExitStack() as stack:
+            if settings.run_worker:
+                worker = DeliveryWorker(sessions, secret_box, Policy.from_settings(settings))
+                await stack.enter_async_context(worker.running())
+            yield
         await auth_service.drain()
         reader.dispose()
         await engine.dispose()
@@ -65,13 +74,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = engine
-    app.state.sessions = make_sessionmaker(engine)
+    app.state.sessions = sessions
     app.state.link_keys = link_keys
     app.state.reader = reader
     app.state.authenticated = authenticated
     app.state.key_cache = auth_service.KeyCache(settings.auth_cache_seconds)
     app.state.links = LinkContext(reader, link_keys, settings.link_base)
-    for router in (links_router, contacts_router, attribute_keys_router, responses_router):
+    app.state.secret_box = secret_box
+    routers = (
+        links_router,
+        contacts_router,
+        attribute_keys_router,
+        responses_router,
+        webhooks_router,
+    )
+    for router in routers:
         app.include_router(router, prefix="/api/v2")
     for router in (surveys_router, contacts_v1_router, attribute_keys_v1_router):
         app.include_router(router, prefix="/api/v1")

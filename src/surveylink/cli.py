@@ -1,10 +1,12 @@
-"""The `surveylink` command: serve, migrate, init, api-keys."""
+"""The `surveylink` command: serve, migrate, worker, init, api-keys."""
 
 import asyncio
 import json
 import logging
 import os
+import signal
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Annotated, TypeVar
 
 import typer
@@ -19,6 +21,8 @@ from surveylink.auth.permissions import Permission
 from surveylink.core.config import ConfigError, Settings
 from surveylink.core.db import make_engine, make_sessionmaker, transaction
 from surveylink.environments import service as environments
+from surveylink.webhooks.delivery import DeliveryWorker, Policy
+from surveylink.webhooks.secrets import SecretBox
 
 app = typer.Typer(help="Formbricks-compatible Management API with personal survey links.")
 keys_app = typer.Typer(help="Create, list and revoke API keys.")
@@ -77,6 +81,32 @@ def serve(
         log_level=settings.log_level.lower(),
         proxy_headers=True,
     )
+
+
+@app.command()
+def worker(
+    concurrency: Annotated[int, typer.Option(help="Deliveries in flight at once.")] = 32,
+) -> None:
+    """Deliver webhook events until stopped (SIGINT/SIGTERM). Any number may run at once."""
+    settings = _settings()
+    migrations.upgrade(settings.sqlalchemy_url)
+    logging.basicConfig(level=settings.log_level.upper())
+    policy = replace(Policy.from_settings(settings), concurrency=concurrency)
+
+    async def run() -> None:
+        engine = make_engine(settings.sqlalchemy_url)
+        box = SecretBox.from_setting(settings.encryption_key.get_secret_value())
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        console.print("Delivering webhooks; stop with Ctrl-C.")
+        try:
+            await DeliveryWorker(make_sessionmaker(engine), box, policy).run(stop)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
 
 
 @app.command()

@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     allow_internal_webhook_urls: bool = Field(
         False, alias="DANGEROUSLY_ALLOW_WEBHOOK_INTERNAL_URLS"
     )
+    webhook_max_attempts: int = Field(10, alias="SURVEYLINK_WEBHOOK_MAX_ATTEMPTS", ge=1)
+    webhook_retry_base_seconds: float = Field(
+        5.0, alias="SURVEYLINK_WEBHOOK_RETRY_BASE_SECONDS", gt=0
+    )
+    webhook_timeout_seconds: float = Field(15.0, alias="SURVEYLINK_WEBHOOK_TIMEOUT_SECONDS", gt=0)
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -95,9 +95,7 @@ def error_response(error: ApiError) -> JSONResponse:
         body["details"] = [GENERIC_500_DETAIL]  # whatever was raised: internals never leak
     elif error.shows_details:
         body["details"] = [detail.model_dump(exclude_none=True) for detail in error.details]
-    return JSONResponse(
-        {"error": body}, status_code=error.status, headers=error.headers
-    )
+    return JSONResponse({"error": body}, status_code=error.status, headers=error.headers)
 
 
 class V1Error(Exception):

@@ -1,7 +1,14 @@
-from sqlalchemy import select
+from collections.abc import Sequence
+
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveylink.responses.models import Response
+from surveylink.core.pagination import DateColumns
+from surveylink.responses.models import Display, Response
+from surveylink.responses.schemas import ResponseFilter
+from surveylink.surveys.models import Survey
+
+DATE_COLUMNS: DateColumns = {"createdAt": Response.created_at, "updatedAt": Response.updated_at}
 
 
 async def add_response(session: AsyncSession, response: Response) -> None:
@@ -13,6 +20,15 @@ async def get_response(session: AsyncSession, response_id: str) -> Response | No
     return await session.get(Response, response_id)
 
 
+async def get_response_with_survey(
+    session: AsyncSession, response_id: str
+) -> tuple[Response, Survey] | None:
+    """The response and its survey (for the environment and the webhook payload), one query."""
+    statement = select(Response, Survey).join(Survey).where(Response.id == response_id)
+    row = (await session.execute(statement)).first()
+    return None if row is None else (row[0], row[1])
+
+
 async def get_response_for_contact(
     session: AsyncSession, survey_id: str, contact_id: str
 ) -> Response | None:
@@ -20,3 +36,24 @@ async def get_response_for_contact(
         Response.survey_id == survey_id, Response.contact_id == contact_id
     )
     return (await session.scalars(statement)).first()
+
+
+async def list_responses(
+    session: AsyncSession, environment_ids: Sequence[str], params: ResponseFilter
+) -> list[Response]:
+    """One page of the responses to surveys of these environments."""
+    statement = select(Response).join(Survey).where(Survey.environment_id.in_(environment_ids))
+    if params.survey_id is not None:
+        statement = statement.where(Response.survey_id == params.survey_id)
+    if params.contact_id is not None:
+        statement = statement.where(Response.contact_id == params.contact_id)
+    statement = params.apply(statement, DATE_COLUMNS).order_by(Response.id)
+    return list((await session.scalars(statement)).all())
+
+
+async def delete_response(session: AsyncSession, response: Response) -> None:
+    """Deletes the response and, as upstream does, the display it answered."""
+    await session.execute(delete(Response).where(Response.id == response.id))
+    if response.display_id is not None:
+        await session.execute(delete(Display).where(Display.id == response.display_id))
+    session.expunge(response)

@@ -1,22 +1,72 @@
-from fastapi import APIRouter, status
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, status
 
 from surveylink.auth.deps import ApiKeyDep
+from surveylink.auth.permissions import Permission
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data
+from surveylink.core.zod import Cuid2
 from surveylink.responses import service
-from surveylink.responses.schemas import ResponseCreate, ResponseOut
+from surveylink.responses.schemas import (
+    ResponseCreate,
+    ResponseFilter,
+    ResponseOut,
+    ResponseUpdate,
+)
 
 router = APIRouter(tags=["Management API - Responses"])
 
+RESPONSES = "/management/responses"
+# The contract writes `{id}`; upstream validates it as `responseId`, the name its 422 details
+# carry, so the path names it that way.
+RESPONSE = RESPONSES + "/{responseId}"
+ResponseId = Annotated[Cuid2, Path(alias="responseId", description="The ID of the response")]
 
-@router.post(
-    "/management/responses",
-    operation_id="createResponse",
-    status_code=status.HTTP_201_CREATED,
-)
+
+@router.get(RESPONSES, operation_id="getResponses")
+async def get_responses(
+    key: ApiKeyDep, session: SessionDep, params: Annotated[ResponseFilter, Query()]
+) -> Data[list[ResponseOut]]:
+    """Gets responses from the database."""
+    rows = await service.list_responses(session, key, params)
+    return Data(data=[ResponseOut.model_validate(row) for row in rows])
+
+
+@router.post(RESPONSES, operation_id="createResponse", status_code=status.HTTP_201_CREATED)
 async def create_response(
     key: ApiKeyDep, session: SessionDep, body: ResponseCreate
 ) -> Data[ResponseOut]:
-    """Creates a response in the database."""
+    """Creates a response in the database. This will trigger the response pipeline, including
+    webhooks, integrations, follow-up emails, and other configured actions."""
     response = await service.create_response_for_key(session, key, body)
+    return Data(data=ResponseOut.model_validate(response))
+
+
+@router.get(RESPONSE, operation_id="getResponse")
+async def get_response(
+    key: ApiKeyDep, session: SessionDep, response_id: ResponseId
+) -> Data[ResponseOut]:
+    """Gets a response from the database."""
+    response, _ = await service.get_response_for_key(session, key, response_id, Permission.READ)
+    return Data(data=ResponseOut.model_validate(response))
+
+
+@router.put(RESPONSE, operation_id="updateResponse")
+async def update_response(
+    key: ApiKeyDep, session: SessionDep, response_id: ResponseId, body: ResponseUpdate
+) -> Data[ResponseOut]:
+    """Updates a response in the database. This will trigger the response pipeline, including
+    webhooks, integrations, follow-up emails (if the response is marked as finished), and other
+    configured actions."""
+    response = await service.update_response_for_key(session, key, response_id, body)
+    return Data(data=ResponseOut.model_validate(response))
+
+
+@router.delete(RESPONSE, operation_id="deleteResponse")
+async def delete_response(
+    key: ApiKeyDep, session: SessionDep, response_id: ResponseId
+) -> Data[ResponseOut]:
+    """Deletes a response from the database."""
+    response = await service.delete_response_for_key(session, key, response_id)
     return Data(data=ResponseOut.model_validate(response))

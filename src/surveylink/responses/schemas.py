@@ -2,8 +2,9 @@ import math
 from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, StrictBool, model_validator
+from pydantic import AfterValidator, Field, StrictBool, model_validator
 
+from surveylink.core.pagination import ListParams
 from surveylink.core.schemas import ApiModel, IsoDateTime
 from surveylink.core.zod import Cuid2, fail
 
@@ -85,3 +86,27 @@ class ResponseOut(ApiModel):
     single_use_id: str | None
     language: str | None
     display_id: str | None
+
+
+class ResponseFilter(ListParams):
+    survey_id: Cuid2 | None = Field(None, description="The ID of the survey")
+    contact_id: str | None = Field(None, description="The ID of the contact")
+
+
+class ResponseUpdate(ApiModel):
+    """Upstream's full body (every column but `id` and `surveyId`) or the contract's partial
+    one: only the keys that are present are written."""
+
+    created_at: datetime | None = Field(None, description="When the response was created")
+    updated_at: datetime | None = Field(None, description="When the response was last updated")
+    finished: StrictBool = Field(False, description="Whether the response is finished")
+    contact_id: Cuid2 | None = Field(None, description="The ID of the contact")
+    ending_id: Cuid2 | None = Field(None, description="The ID of the ending")
+    data: dict[str, ResponseValue] = Field(default_factory=dict, description="The data")
+    variables: dict[str, VariableValue] = Field(default_factory=dict, description="Variables")
+    ttc: dict[str, float] = Field(default_factory=dict, description="Time to completion")
+    meta: ResponseMeta = Field(default_factory=lambda: ResponseMeta(), description="Meta")
+    contact_attributes: dict[str, str] | None = Field(None, description="Contact attributes")
+    single_use_id: str | None = Field(None, description="The single use ID")
+    language: str | None = Field(None, description="The language of the response")
+    display_id: str | None = Field(None, description="The ID of the display")

@@ -1,3 +1,6 @@
+"""Responses as upstream's v2 management API handles them (resources spec §1), and the writes
+the respondent page shares. Every write stages its webhook events in the same transaction."""
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -8,9 +11,11 @@ from surveylink.core.db import violated
 from surveylink.core.errors import BadRequest, Conflict, NotFound, Unauthorized
 from surveylink.responses import repository
 from surveylink.responses.models import Response
-from surveylink.responses.schemas import ResponseCreate
+from surveylink.responses.schemas import ResponseCreate, ResponseFilter, ResponseUpdate
+from surveylink.responses.validation import required_errors
 from surveylink.surveys import service as surveys
 from surveylink.surveys.models import Survey
+from surveylink.webhooks import outbox
 
 
 async def create_response_for_key(
@@ -22,7 +27,84 @@ async def create_response_for_key(
         raise NotFound.on("survey", "not found")
     if not key.allows(survey.environment_id, Permission.WRITE):
         raise Unauthorized()
+    _check_answers(survey, body.data)
     return await create_response(session, survey, body)
+
+
+def _check_answers(survey: Survey, data: dict[str, object]) -> None:
+    errors = required_errors(survey.document, data)
+    if errors:
+        raise BadRequest(*errors)
+
+
+async def list_responses(
+    session: AsyncSession, key: AuthKey, params: ResponseFilter
+) -> list[Response]:
+    """Responses to surveys of any environment of the key, filtered and paged."""
+    return await repository.list_responses(session, key.environment_ids, params)
+
+
+async def get_response_for_key(
+    session: AsyncSession, key: AuthKey, response_id: str, needed: Permission
+) -> tuple[Response, Survey]:
+    """The response and its survey if the key holds `needed` on its environment: 404, then 401."""
+    found = await repository.get_response_with_survey(session, response_id)
+    if found is None:
+        raise NotFound.on("response", "not found")
+    if not key.allows(found[1].environment_id, needed):
+        raise Unauthorized()
+    return found
+
+
+async def update_response_for_key(
+    session: AsyncSession, key: AuthKey, response_id: str, body: ResponseUpdate
+) -> Response:
+    """`PUT /management/responses/{id}`: writes the keys present in the body."""
+    response, survey = await get_response_for_key(session, key, response_id, Permission.WRITE)
+    if "data" in body.model_fields_set:
+        _check_answers(survey, body.data)
+    return await update_response(session, response, survey, body)
+
+
+async def update_response(
+    session: AsyncSession, response: Response, survey: Survey, body: ResponseUpdate
+) -> Response:
+    """Overwrites the given columns; fires responseUpdated, and responseFinished whenever the
+    response is finished afterwards (as upstream, even if it already was)."""
+    given = body.model_fields_set
+    if "contact_id" in given and body.contact_id is not None:
+        contact = await contacts.get_contact(session, body.contact_id)
+        if contact is None or contact.environment_id != survey.environment_id:
+            raise NotFound.on("contact", "not found")
+    values = body.model_dump(include=given - {"meta", "created_at", "updated_at"})
+    if "meta" in given:
+        values["meta"] = body.meta.model_dump(by_alias=True, exclude_none=True)
+    for column, value in values.items():
+        setattr(response, column, value)
+    if body.created_at is not None:
+        response.created_at = body.created_at
+    response.updated_at = body.updated_at or utcnow()
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError as error:
+        raise _conflict(violated(error)) from None
+    await _fire(session, response, survey, outbox.RESPONSE_UPDATED)
+    return response
+
+
+async def delete_response_for_key(
+    session: AsyncSession, key: AuthKey, response_id: str
+) -> Response:
+    """Deletes the response (and its display); no webhook fires, as upstream."""
+    response, _ = await get_response_for_key(session, key, response_id, Permission.MANAGE)
+    await repository.delete_response(session, response)
+    return response
+
+
+async def _fire(session: AsyncSession, response: Response, survey: Survey, event: str) -> None:
+    events = [event, outbox.RESPONSE_FINISHED] if response.finished else [event]
+    await outbox.enqueue(session, events, response, survey)
 
 
 async def create_response(session: AsyncSession, survey: Survey, body: ResponseCreate) -> Response:
@@ -54,6 +136,7 @@ async def create_response(session: AsyncSession, survey: Survey, body: ResponseC
             await repository.add_response(session, response)
     except IntegrityError as error:
         raise _conflict(violated(error)) from None
+    await _fire(session, response, survey, outbox.RESPONSE_CREATED)
     return response
 
 
@@ -91,7 +174,9 @@ async def save_answers(
     finished: bool,
     ending_id: str | None = None,
 ) -> Response:
-    """Merges one more step's answers into a response (the respondent page's later steps)."""
+    """Merges one more step's answers into a response (the respondent page's later steps);
+    fires responseUpdated, and responseFinished when this step finishes it."""
+    was_finished = response.finished
     response.data = {**response.data, **data}
     merged_ttc = {key: value for key, value in {**response.ttc, **ttc}.items() if key != "_total"}
     if finished:
@@ -101,4 +186,10 @@ async def save_answers(
     response.finished = response.finished or finished
     response.updated_at = utcnow()
     await session.flush()
+    survey = await surveys.get_survey(session, response.survey_id)
+    assert survey is not None  # the response's foreign key holds it
+    events = [outbox.RESPONSE_UPDATED]
+    if response.finished and not was_finished:
+        events.append(outbox.RESPONSE_FINISHED)
+    await outbox.enqueue(session, events, response, survey)
     return response

@@ -1,5 +1,4 @@
 from datetime import datetime
-from typing import Any
 
 from sqlalchemy import ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -19,7 +18,10 @@ class Webhook(Row, Base):
     )
     triggers: Mapped[list[str]] = mapped_column(Json, default=list)
     survey_ids: Mapped[list[str]] = mapped_column(Json, default=list)
+    # Sealed with AES-GCM (webhooks/secrets.py); upstream keeps it in plain text.
     secret: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Set when a receiver answered 410 Gone; cleared by the next update. Not on the wire.
+    disabled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
 class WebhookEvent(Row, Base):
@@ -32,8 +34,10 @@ class WebhookEvent(Row, Base):
         ForeignKey("webhooks.id", ondelete="CASCADE"), index=True
     )
     event: Mapped[str] = mapped_column(String(32))
-    payload: Mapped[dict[str, Any]] = mapped_column(Json)
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    # The exact JSON body, as text: JSONB would reorder upstream's keys, and retries must send
+    # the very bytes that were signed the first time.
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending|delivered|failed
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     locked_until: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)

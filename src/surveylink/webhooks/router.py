@@ -1,0 +1,123 @@
+from typing import Annotated
+
+from fastapi import APIRouter, Path, Query, status
+
+from surveylink.auth.deps import ApiKeyDep
+from surveylink.auth.permissions import Permission
+from surveylink.core.config import SettingsDep
+from surveylink.core.db import SessionDep
+from surveylink.core.envelopes import Data, Page, PageMeta
+from surveylink.core.zod import Cuid2
+from surveylink.webhooks import service
+from surveylink.webhooks.deps import SecretBoxDep
+from surveylink.webhooks.schemas import (
+    DeliveryFilter,
+    DeliveryOut,
+    EventOut,
+    WebhookCreate,
+    WebhookFilter,
+    WebhookOut,
+    WebhookUpdate,
+)
+
+router = APIRouter(tags=["Management API - Webhooks"])
+
+WEBHOOKS = "/management/webhooks"
+# The contract writes `{id}`; upstream validates it as `webhookId`, the name its 422 details
+# carry, so the path names it that way.
+WEBHOOK = WEBHOOKS + "/{webhookId}"
+WebhookId = Annotated[Cuid2, Path(alias="webhookId", description="The ID of the webhook")]
+DeliveryId = Annotated[Cuid2, Path(alias="deliveryId", description="The ID of the delivery")]
+
+
+@router.get(WEBHOOKS, operation_id="getWebhooks")
+async def get_webhooks(
+    key: ApiKeyDep,
+    session: SessionDep,
+    box: SecretBoxDep,
+    params: Annotated[WebhookFilter, Query()],
+) -> Page[WebhookOut]:
+    """Gets webhooks from the database."""
+    rows, total = await service.list_webhooks(session, key, params)
+    return Page(
+        data=[service.webhook_out(row, box) for row in rows],
+        meta=PageMeta(total=total, limit=params.limit, offset=params.skip),
+    )
+
+
+@router.post(WEBHOOKS, operation_id="createWebhook", status_code=status.HTTP_201_CREATED)
+async def create_webhook(
+    key: ApiKeyDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    box: SecretBoxDep,
+    body: WebhookCreate,
+) -> Data[WebhookOut]:
+    """Creates a webhook in the database."""
+    webhook = await service.create_webhook(
+        session, key, body, box, settings.allow_internal_webhook_urls
+    )
+    return Data(data=service.webhook_out(webhook, box))
+
+
+@router.get(WEBHOOK, operation_id="getWebhook")
+async def get_webhook(
+    key: ApiKeyDep, session: SessionDep, box: SecretBoxDep, webhook_id: WebhookId
+) -> Data[WebhookOut]:
+    """Gets a webhook from the database."""
+    webhook = await service.get_webhook_for_key(session, key, webhook_id, Permission.READ)
+    return Data(data=service.webhook_out(webhook, box))
+
+
+@router.put(WEBHOOK, operation_id="updateWebhook")
+async def update_webhook(
+    key: ApiKeyDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    box: SecretBoxDep,
+    webhook_id: WebhookId,
+    body: WebhookUpdate,
+) -> Data[WebhookOut]:
+    """Updates a webhook in the database."""
+    webhook = await service.update_webhook(
+        session, key, webhook_id, body, settings.allow_internal_webhook_urls
+    )
+    return Data(data=service.webhook_out(webhook, box))
+
+
+@router.delete(WEBHOOK, operation_id="deleteWebhook")
+async def delete_webhook(
+    key: ApiKeyDep, session: SessionDep, box: SecretBoxDep, webhook_id: WebhookId
+) -> Data[WebhookOut]:
+    """Deletes a webhook from the database."""
+    webhook = await service.delete_webhook(session, key, webhook_id)
+    return Data(data=service.webhook_out(webhook, box))
+
+
+@router.get(WEBHOOK + "/deliveries", operation_id="getWebhookDeliveries")
+async def get_webhook_deliveries(
+    key: ApiKeyDep,
+    session: SessionDep,
+    webhook_id: WebhookId,
+    params: Annotated[DeliveryFilter, Query()],
+) -> Page[DeliveryOut]:
+    """Lists the webhook's most recent delivery attempts, newest first, with the receiver's
+    status code, the duration and the error (surveylink extension)."""
+    deliveries, total = await service.list_deliveries(
+        session, key, webhook_id, params.limit, params.skip
+    )
+    return Page(data=deliveries, meta=PageMeta(total=total, limit=params.limit, offset=params.skip))
+
+
+@router.post(
+    WEBHOOK + "/deliveries/{deliveryId}/retry",
+    operation_id="retryWebhookDelivery",
+    status_code=status.HTTP_202_ACCEPTED,
+)
+async def retry_webhook_delivery(
+    key: ApiKeyDep, session: SessionDep, webhook_id: WebhookId, delivery_id: DeliveryId
+) -> Data[EventOut]:
+    """Sends the delivery's event again, now, with the same `webhook-id` (surveylink
+    extension)."""
+    event = await service.retry_delivery(session, key, webhook_id, delivery_id)
+    return Data(data=EventOut.model_validate(event))

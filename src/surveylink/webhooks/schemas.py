@@ -1,0 +1,106 @@
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field
+
+from surveylink.core.pagination import Limit, ListParams, Skip
+from surveylink.core.schemas import ApiModel, IsoDateTime
+from surveylink.core.zod import Cuid2, fail
+
+Trigger = Literal["responseCreated", "responseUpdated", "responseFinished"]
+Source = Literal["user", "zapier", "make", "n8n"]
+_ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S*")
+
+
+def _absolute_url(value: str) -> str:
+    """zod's `.url()`: anything `new URL()` parses, whatever the scheme."""
+    if not _ABSOLUTE.fullmatch(value.strip()) or re.match(r"https?:/*$", value.strip(), re.I):
+        raise fail("Invalid URL")
+    return value
+
+
+def _some_triggers(value: list[str]) -> list[str]:
+    if not value:
+        raise fail("At least one trigger is required")
+    return value
+
+
+Url = Annotated[str, AfterValidator(_absolute_url)]
+Triggers = Annotated[list[Trigger], AfterValidator(_some_triggers)]
+
+
+class WebhookUpdate(ApiModel):
+    name: str | None = Field(description="The name of the webhook")
+    url: Url = Field(description="The URL of the webhook")
+    source: Source = Field(description="The source of the webhook")
+    triggers: Triggers = Field(description="The triggers of the webhook")
+    survey_ids: list[Cuid2] = Field(
+        description="The IDs of the surveys; an empty list means all surveys of the environment"
+    )
+
+
+class WebhookCreate(ApiModel):
+    name: str | None = Field(description="The name of the webhook")
+    url: Url = Field(description="The URL of the webhook")
+    source: Source = Field(description="The source of the webhook")
+    environment_id: Cuid2 = Field(description="The ID of the environment")
+    triggers: Triggers = Field(description="The triggers of the webhook")
+    survey_ids: list[Cuid2] = Field(
+        description="The IDs of the surveys; an empty list means all surveys of the environment"
+    )
+
+
+def _never_a_list(value: Any) -> Any:
+    # Query values are strings, and upstream's schema wants an array: any value fails.
+    raise fail("Invalid input: expected array, received string")
+
+
+class WebhookFilter(ListParams):
+    survey_ids: Annotated[str | None, BeforeValidator(_never_a_list)] = Field(
+        None, description="Upstream documents an array filter that its code always refuses"
+    )
+
+
+class WebhookOut(ApiModel):
+    id: str
+    name: str | None
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
+    url: str
+    source: str
+    environment_id: str
+    triggers: list[str]
+    survey_ids: list[str]
+    secret: str | None
+
+
+class DeliveryOut(ApiModel):
+    """One attempt to deliver an event (our extension)."""
+
+    id: str
+    created_at: IsoDateTime
+    webhook_id: str
+    event_id: str = Field(description="The event's `webhook-id` header, stable across retries")
+    event: str
+    attempt: int
+    status_code: int | None
+    duration_ms: int
+    error: str | None
+
+
+class EventOut(ApiModel):
+    """An outbox event and where its delivery stands (our extension)."""
+
+    id: str
+    created_at: IsoDateTime
+    webhook_id: str
+    event: str
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    next_attempt_at: IsoDateTime
+    last_error: str | None
+
+
+class DeliveryFilter(ApiModel):
+    limit: Limit = Field(50, description="Number of items to return")
+    skip: Skip = Field(0, description="Number of items to skip")

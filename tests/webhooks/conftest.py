@@ -1,0 +1,41 @@
+from collections.abc import AsyncIterator, Iterator
+
+import pytest
+from httpx import AsyncClient
+
+from surveylink.core.config import Settings
+from surveylink.webhooks.delivery import DeliveryWorker, Policy
+from tests.webhooks.receiver import Receiver
+
+FAST = Policy(
+    max_attempts=4,
+    retry_base_seconds=0.05,
+    timeout_seconds=2.0,
+    allow_internal=True,
+    poll_seconds=0.05,
+)
+
+
+@pytest.fixture
+def settings(settings: Settings) -> Settings:
+    """Receivers listen on 127.0.0.1, which only this setting lets webhooks reach."""
+    return settings.model_copy(update={"allow_internal_webhook_urls": True})
+
+
+@pytest.fixture
+def receiver() -> Iterator[Receiver]:
+    with Receiver() as running:
+        yield running
+
+
+def make_worker(client: AsyncClient, policy: Policy = FAST) -> DeliveryWorker:
+    app = client.app  # type: ignore[attr-defined]
+    return DeliveryWorker(app.state.sessions, app.state.secret_box, policy)
+
+
+@pytest.fixture
+async def worker(client: AsyncClient) -> AsyncIterator[DeliveryWorker]:
+    """The real delivery worker, running in the background (tests turn off the app's own)."""
+    delivery = make_worker(client)
+    async with delivery.running():
+        yield delivery
