@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
 
 import surveylink.models  # noqa: F401 - every table registered before the first flush
 from surveylink.auth import service as auth_service
@@ -14,6 +15,8 @@ from surveylink.core.db import make_engine, make_sessionmaker
 from surveylink.core.middleware import HeadersMiddleware
 from surveylink.links.router import router as links_router
 from surveylink.links.tokens import LinkKeys
+from surveylink.respondent import pages as respondent_pages
+from surveylink.respondent.router import router as respondent_router
 from surveylink.responses.router import router as responses_router
 from surveylink.surveys.router import router as surveys_router
 
@@ -48,6 +51,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for router in (links_router, contacts_router, responses_router):
         app.include_router(router, prefix="/api/v2")
     app.include_router(surveys_router, prefix="/api/v1")
+    app.mount(
+        respondent_pages.STATIC_PATH,
+        StaticFiles(directory=respondent_pages.STATIC_DIR),
+        name="respondent-static",
+    )
+    app.include_router(respondent_router)
     errors.install(app)
     app.add_middleware(HeadersMiddleware)
     return app
