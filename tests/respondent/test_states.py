@@ -195,7 +195,7 @@ async def test_single_use_id_is_checked(
     su_id: str | None,
     status: int,
 ) -> None:
-    survey, contact_id, link = await survey_and_link(env, singleUse=single_use)
+    _, _, link = await survey_and_link(env, singleUse=single_use)
     if su_id is not None:
         link = link.split("?")[0] + f"?suId={su_id}"
 

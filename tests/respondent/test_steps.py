@@ -116,7 +116,7 @@ async def test_welcome_card_comes_first(client: AsyncClient, env: ApiEnv) -> Non
 
     assert page.status_code == 200
     assert '<h1 id="welcome-title">Hello</h1>' in page.text
-    assert f'href="?step=0"' in page.text
+    assert 'href="?step=0"' in page.text
 
 
 def _language(code: str, alias: str | None) -> dict[str, object]:
@@ -139,8 +139,10 @@ async def test_lang_picks_a_language_and_falls_back_to_default(
     unknown = await client.get(f"{link}?lang=fr")
     await post_step(client, f"{link}?lang=de", 0, {"name": "Ada"})
 
-    assert "Dein Name?" in german.text and '<html lang="de">' in german.text
-    assert "Your name?" in unknown.text and '<html lang="en">' in unknown.text
+    assert "Dein Name?" in german.text
+    assert '<html lang="de">' in german.text
+    assert "Your name?" in unknown.text
+    assert '<html lang="en">' in unknown.text
     [response] = await stored_responses(settings, survey["id"])
     assert response.language == "de"
 
