@@ -208,11 +208,16 @@ def shown_fields(element: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 def _fields(element: dict[str, Any], form: Form, _language: str) -> Outcome:
     name = element["id"]
     names = ADDRESS_FIELDS if element.get("type") == "address" else CONTACT_FIELDS
+    shown = shown_fields(element)
     values = dict.fromkeys(names, "")
+    for field_name, _ in shown:
+        values[field_name] = first(form, f"{name}.{field_name}")
+    if not any(values.values()):
+        # An optional question left blank is skipped, whatever its fields require.
+        return _missing(element)
     errors: dict[str, str] = {}
-    for field_name, config in shown_fields(element):
-        answer = values[field_name] = first(form, f"{name}.{field_name}")
-        problem = None
+    for field_name, config in shown:
+        answer, problem = values[field_name], None
         if not answer and config.get("required"):
             problem = ERRORS["required"]
         elif answer and field_name in ("email", "phone"):
@@ -221,8 +226,6 @@ def _fields(element: dict[str, Any], form: Form, _language: str) -> Outcome:
             errors[f"{name}.{field_name}"] = problem
     if errors:
         return Outcome(errors=errors)
-    if not any(values.values()):
-        return _missing(element)
     return Outcome(value=[values[field_name] for field_name in names])
 
 
