@@ -1,8 +1,6 @@
 """End to end in Debian's Chromium through Playwright, against a real uvicorn on 127.0.0.1."""
 
-import asyncio
 import os
-import shutil
 import socket
 import threading
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -119,7 +117,6 @@ def server(settings: Settings) -> Iterator[str]:
 
 @asynccontextmanager
 async def chromium() -> AsyncIterator[Browser]:
-    assert shutil.which(CHROMIUM) or os.path.exists(CHROMIUM), "chromium is required in CI"
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
         try:
@@ -207,4 +204,3 @@ async def test_an_invalid_answer_is_announced_and_focused(env: ApiEnv, server: s
         error = page.locator("#name-error")
         await expect(error).to_have_text("Please fill out this field")
         await expect(page.get_by_label("Your name?")).to_be_focused()
-        await asyncio.sleep(0)
