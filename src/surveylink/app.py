@@ -6,6 +6,7 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
 
 import surveylink.models  # noqa: F401 - every table registered before the first flush
 from surveylink.attribute_keys.router import router as attribute_keys_router
@@ -22,6 +23,8 @@ from surveylink.core.reader import Reader
 from surveylink.links.deps import LinkContext
 from surveylink.links.router import router as links_router
 from surveylink.links.tokens import LinkKeys
+from surveylink.respondent import pages as respondent_pages
+from surveylink.respondent.router import router as respondent_router
 from surveylink.responses.router import router as responses_router
 from surveylink.surveys.router import router as surveys_router
 from surveylink.webhooks.delivery import DeliveryWorker, Policy
@@ -92,6 +95,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(router, prefix="/api/v2")
     for router in (surveys_router, contacts_v1_router, attribute_keys_v1_router):
         app.include_router(router, prefix="/api/v1")
+    app.mount(
+        respondent_pages.STATIC_PATH,
+        StaticFiles(directory=respondent_pages.STATIC_DIR),
+        name="respondent-static",
+    )
+    app.include_router(respondent_router)
     errors.install(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.add_middleware(HeadersMiddleware)

@@ -40,12 +40,13 @@ class HeadersMiddleware:
 
         async def send_with_headers(message: Message) -> None:
             if message["type"] == "http.response.start":
-                extra = (API_200 if message["status"] == 200 else API) if is_api else SITE
-                message["headers"] = [
-                    *message.get("headers", ()),
-                    (b"x-request-id", request_id.encode()),
-                    *extra,
-                ]
+                headers = list(message.get("headers", ()))
+                if is_api:
+                    extra = API_200 if message["status"] == 200 else API
+                else:  # pages may set their own (the survey page's stricter Referrer-Policy)
+                    present = {name.lower() for name, _ in headers}
+                    extra = tuple(header for header in SITE if header[0] not in present)
+                message["headers"] = [*headers, (b"x-request-id", request_id.encode()), *extra]
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
