@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from httpx import AsyncClient
@@ -18,6 +19,7 @@ from standardwebhooks.webhooks import Webhook as Verifier
 
 from surveylink.core.config import Settings
 from tests.factories import QUESTION_ID, ApiEnv
+from tests.respondent.helpers import SEED, post_step
 from tests.webhooks.receiver import Receiver
 
 
@@ -72,10 +74,13 @@ async def _until_up(base: str, headers: dict[str, str]) -> None:
     raise AssertionError("the service did not start")
 
 
-async def test_event_pending_at_sigkill_is_delivered_after_restart(
+async def test_answer_through_a_personal_link_arrives_after_receiver_down_and_sigkill(
     client: AsyncClient, env: ApiEnv, settings: Settings, tmp_path: Path
 ) -> None:
-    survey = await env.create_survey()
+    """Issue #5's promise end to end: the respondent answers on the real page, the receiver is
+    down, the service is SIGKILLed and started again, and the signed event still arrives once."""
+    survey = await env.create_survey(status="inProgress")
+    contact = await env.create_contact("ada@example.com")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
     with Receiver(statuses=[503] * 1000) as receiver:
@@ -84,11 +89,11 @@ async def test_event_pending_at_sigkill_is_delivered_after_restart(
         with service(settings, tmp_path, port) as first:
             await _until_up(base, env.headers)
             async with httpx.AsyncClient(base_url=base, trust_env=False) as http:
-                body = {"surveyId": survey["id"], "finished": True, "data": {QUESTION_ID: "yes"}}
-                created = await http.post(
-                    "/api/v2/management/responses", json=body, headers=env.headers
-                )
-            assert created.status_code == 201
+                link = await http.get(SEED.format(survey["id"], contact["id"]), headers=env.headers)
+                path = urlsplit(link.json()["data"]["surveyUrl"]).path
+                answered = await post_step(http, path, 0, {QUESTION_ID: "yes"})
+            assert answered.status_code == 200
+            assert "Survey response submitted." not in answered.text  # the ending card
             for _ in range(600):  # until the first attempt failed and was recorded
                 if (await client.get(log, headers=env.headers)).json()["data"]:
                     break
@@ -109,8 +114,12 @@ async def test_event_pending_at_sigkill_is_delivered_after_restart(
         ids = {request.headers["webhook-id"] for request in receiver.requests}
     assert ids == {delivered.headers["webhook-id"]}
     payload = Verifier(webhook["secret"]).verify(delivered.body, delivered.headers)
-    assert payload["data"]["id"] == created.json()["data"]["id"]
+    assert payload["event"] == "responseFinished"
+    assert payload["data"]["contact"] == {"id": contact["id"]}
+    assert payload["data"]["data"] == {QUESTION_ID: "yes"}
+    assert payload["data"]["finished"] is True
     assert attempts[0]["statusCode"] == 200
+    assert len(attempts) >= 2
     assert all(attempt["statusCode"] == 503 for attempt in attempts[1:])
 
 
