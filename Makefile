@@ -35,6 +35,7 @@ format: install
 bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/seed_endpoint.py
+	$(BIN)/python bench/webhook_throughput.py
 
 screenshots: install
 	$(BIN)/python bench/screenshots.py
