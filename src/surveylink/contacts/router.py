@@ -5,8 +5,9 @@ from surveylink.contacts import service
 from surveylink.contacts.schemas import ContactCreate, ContactOut
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data
+from surveylink.core.routing import RateLimitedRoute
 
-router = APIRouter(tags=["Management API - Contacts"])
+router = APIRouter(tags=["Management API - Contacts"], route_class=RateLimitedRoute)
 
 
 @router.post(

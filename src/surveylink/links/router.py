@@ -7,12 +7,13 @@ from surveylink.auth.deps import ApiKeyDep
 from surveylink.core.config import SettingsDep
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data
+from surveylink.core.routing import RateLimitedRoute
 from surveylink.core.zod import Cuid2, number_check
 from surveylink.links import service
 from surveylink.links.deps import LinkKeysDep
 from surveylink.links.schemas import PersonalLink
 
-router = APIRouter(tags=["Management API - Surveys - Contact Links"])
+router = APIRouter(tags=["Management API - Surveys - Contact Links"], route_class=RateLimitedRoute)
 
 ExpirationDays = Annotated[int, BeforeValidator(number_check(1, 365, integer=True))]
 

@@ -3,10 +3,11 @@ from fastapi import APIRouter, status
 from surveylink.auth.deps import ApiKeyDep
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data
+from surveylink.core.routing import RateLimitedRoute
 from surveylink.responses import service
 from surveylink.responses.schemas import ResponseCreate, ResponseOut
 
-router = APIRouter(tags=["Management API - Responses"])
+router = APIRouter(tags=["Management API - Responses"], route_class=RateLimitedRoute)
 
 
 @router.post(
