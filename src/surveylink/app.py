@@ -19,6 +19,7 @@ from surveylink.health.router import router as health_router
 from surveylink.links.router import router as links_router
 from surveylink.links.tokens import LinkKeys
 from surveylink.responses.router import router as responses_router
+from surveylink.segments.router import router as segments_router
 from surveylink.surveys.router import router as surveys_router
 
 
@@ -57,7 +58,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.link_keys = link_keys
     app.state.redis = redis
     app.state.rate_limiter = limiter
-    for router in (health_router, auth_router, links_router, contacts_router, responses_router):
+    v2_routers = (
+        health_router,
+        auth_router,
+        links_router,
+        segments_router,
+        contacts_router,
+        responses_router,
+    )
+    for router in v2_routers:
         app.include_router(router, prefix="/api/v2")
     app.include_router(surveys_router, prefix="/api/v1")
     app.include_router(liveness_router)

@@ -101,7 +101,7 @@ def sign(
     keys: LinkKeys,
     *,
     now: int,
-    expiration_days: int | None = None,
+    expiration_days: float | None = None,
     ivs: tuple[bytes, bytes] | None = None,
 ) -> str:
     """The JWT upstream issues at second `now`: claims in upstream's order, `exp` if expiring."""
@@ -112,8 +112,13 @@ def sign(
         "iat": now,
     }
     if expiration_days:
-        payload["exp"] = now + expiration_days * DAY
+        payload["exp"] = expiry(now, expiration_days)
     return jwt.encode(payload, keys.hmac, algorithm="HS256")
+
+
+def expiry(now: int, expiration_days: float) -> int:
+    """`exp` of a token issued at `now`; fractional days (segment links) end on a whole second."""
+    return now + int(expiration_days * DAY)
 
 
 def verify(token: str, keys: LinkKeys, *, now: int) -> LinkClaims:
