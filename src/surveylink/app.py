@@ -9,7 +9,7 @@ import surveylink.models  # noqa: F401 - every table registered before the first
 from surveylink.auth import service as auth_service
 from surveylink.auth.router import router as auth_router
 from surveylink.contacts.router import router as contacts_router
-from surveylink.core import errors
+from surveylink.core import errors, openapi
 from surveylink.core.config import ConfigError, Settings
 from surveylink.core.db import make_engine, make_sessionmaker
 from surveylink.core.middleware import HeadersMiddleware
@@ -71,5 +71,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(surveys_router, prefix="/api/v1")
     app.include_router(liveness_router)
     errors.install(app)
+    openapi.install(app)
     app.add_middleware(HeadersMiddleware)
     return app

@@ -5,6 +5,7 @@ from surveylink.contacts import service
 from surveylink.contacts.schemas import ContactCreate, ContactOut
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data
+from surveylink.core.errors import error_responses
 from surveylink.core.routing import RateLimitedRoute
 
 router = APIRouter(tags=["Management API - Contacts"], route_class=RateLimitedRoute)
@@ -14,6 +15,7 @@ router = APIRouter(tags=["Management API - Contacts"], route_class=RateLimitedRo
     "/management/contacts",
     operation_id="createContact",
     status_code=status.HTTP_201_CREATED,
+    responses=error_responses(403, 409),
 )
 async def create_contact(
     key: ApiKeyDep, session: SessionDep, body: ContactCreate

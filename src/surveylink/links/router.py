@@ -7,6 +7,7 @@ from surveylink.auth.deps import ApiKeyDep
 from surveylink.core.config import SettingsDep
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data
+from surveylink.core.errors import error_responses
 from surveylink.core.routing import RateLimitedRoute
 from surveylink.core.zod import Cuid2, number_check
 from surveylink.links import service
@@ -22,7 +23,13 @@ LINK_PATH = "/management/surveys/{surveyId}/contact-links/contacts/{contactId}"
 
 # Upstream's contract path ends in "/" and its server redirects that away; we answer both
 # directly (docs/compatibility.md).
-@router.get(LINK_PATH + "/", operation_id="getPersonalizedSurveyLink")
+@router.get(
+    LINK_PATH + "/",
+    operation_id="getPersonalizedSurveyLink",
+    summary="Get personalized survey link for a contact",
+    response_description="Personalized survey link retrieved successfully.",
+    responses=error_responses(400, 404),
+)
 @router.get(LINK_PATH, include_in_schema=False)
 async def get_personalized_survey_link(
     key: ApiKeyDep,
@@ -37,6 +44,7 @@ async def get_personalized_survey_link(
             alias="expirationDays",
             description="Number of days until the generated JWT expires. "
             "If not provided, there is no expiration.",
+            json_schema_extra={"minimum": 1, "maximum": 365},
         ),
     ] = None,
 ) -> Data[PersonalLink]:

@@ -3,6 +3,7 @@ from fastapi import APIRouter, status
 from surveylink.auth.deps import ApiKeyDep
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data
+from surveylink.core.errors import error_responses
 from surveylink.core.routing import RateLimitedRoute
 from surveylink.responses import service
 from surveylink.responses.schemas import ResponseCreate, ResponseOut
@@ -14,6 +15,7 @@ router = APIRouter(tags=["Management API - Responses"], route_class=RateLimitedR
     "/management/responses",
     operation_id="createResponse",
     status_code=status.HTTP_201_CREATED,
+    responses=error_responses(404, 409),
 )
 async def create_response(
     key: ApiKeyDep, session: SessionDep, body: ResponseCreate

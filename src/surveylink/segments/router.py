@@ -1,4 +1,4 @@
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
 from pydantic import AfterValidator, BeforeValidator
@@ -29,6 +29,14 @@ def _at_most_20_keys(value: str) -> str:
     return value
 
 
+def _range(minimum: int, maximum: int | None = None) -> dict[str, Any]:
+    """The bounds in the OpenAPI document (the validators above enforce them)."""
+    bounds: dict[str, Any] = {"minimum": minimum}
+    if maximum is not None:
+        bounds["maximum"] = maximum
+    return bounds
+
+
 Limit = Annotated[
     float, BeforeValidator(number_check(1, 250, integer=False)), AfterValidator(_whole)
 ]
@@ -56,10 +64,15 @@ async def get_contact_links_by_segment(
     link_keys: LinkKeysDep,
     survey_id: Annotated[Cuid2, Path(alias="surveyId", description="The ID of the survey")],
     segment_id: Annotated[Cuid2, Path(alias="segmentId", description="The ID of the segment")],
-    limit: Annotated[Limit, Query(ge=1, le=250, description="Number of items to return")] = 50,
-    skip: Annotated[Skip, Query(ge=0, description="Number of items to skip")] = 0,
+    limit: Annotated[
+        Limit, Query(description="Number of items to return", json_schema_extra=_range(1, 250))
+    ] = 50,
+    skip: Annotated[
+        Skip, Query(description="Number of items to skip", json_schema_extra=_range(0))
+    ] = 0,
     expiration_days: Annotated[
-        Days | None, Query(alias="expirationDays", ge=1, le=365, description=EXPIRATION)
+        Days | None,
+        Query(alias="expirationDays", description=EXPIRATION, json_schema_extra=_range(1, 365)),
     ] = None,
     attribute_keys: Annotated[
         AttributeKeys | None,
