@@ -244,6 +244,8 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     if _is_v1(request):
         code = "not_found" if exc.status_code == 404 else "method_not_allowed"
         return v1_error_response(V1Error(exc.status_code, code, str(exc.detail)))
+    if exc.status_code == 400:  # a body FastAPI could not even decode: upstream's bad JSON
+        return error_response(BadRequest(ErrorDetail(field="error", issue=MALFORMED_JSON)))
     return JSONResponse(
         {"error": {"code": exc.status_code, "message": str(exc.detail)}},
         status_code=exc.status_code,

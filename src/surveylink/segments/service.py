@@ -46,7 +46,9 @@ async def segment_links(
     where = await _segment_condition(session, segment)
     key_ids = await _requested_keys(session, survey.environment_id, attribute_keys)
     total = await repository.count_contacts(session, where)
-    contacts = await repository.get_contact_page(session, where, limit, skip, key_ids)
+    contacts = []
+    if skip < total:  # past the end there is nothing to fetch (and no huge OFFSET to bind)
+        contacts = await repository.get_contact_page(session, where, limit, skip, key_ids)
     now = int(time.time())  # one instant: every link of the page expires together
     links = []
     for contact_id, attributes in contacts:
