@@ -49,7 +49,7 @@ async def test_document_describes_auth_servers_and_errors(client: AsyncClient) -
         "/api/v2/management/surveys/{surveyId}/contact-links/segments/{segmentId}"
     ]
     operation = links["get"]
-    assert operation["security"] == [{"apiKeyAuth": []}]
+    assert document["security"] == [{"apiKeyAuth": []}]
     envelope = {"$ref": "#/components/schemas/ErrorEnvelope"}
     for status in ("400", "401", "403", "404", "422", "429", "500"):
         assert operation["responses"][status]["content"]["application/json"]["schema"] == envelope

@@ -34,6 +34,12 @@ TAGS = [
     ("Management API - Webhooks", "Operations for managing webhooks."),
     ("Management API v1 - Surveys", "Upstream's v1 survey management (v1 envelope)."),
 ]
+API_KEY_AUTH = {
+    "type": "apiKey",
+    "in": "header",
+    "name": "x-api-key",
+    "description": "Use your Formbricks x-api-key to authenticate.",
+}
 V1_ERROR = {
     "type": "object",
     "properties": {
@@ -65,7 +71,10 @@ def build(app: FastAPI) -> dict[str, Any]:
     )
     names = {tag for _, route in api_routes(app) for tag in route.tags}
     document["tags"] = [{"name": name, "description": text} for name, text in TAGS if name in names]
-    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    components = document.setdefault("components", {})
+    components.setdefault("securitySchemes", {})["apiKeyAuth"] = API_KEY_AUTH
+    document["security"] = [{"apiKeyAuth": []}]  # as upstream's; public operations say `[]`
+    schemas = components.setdefault("schemas", {})
     for path, route in api_routes(app):
         for method in route.methods or ():
             operation = document["paths"][path][method.lower()]
@@ -92,7 +101,7 @@ def api_routes(app: FastAPI) -> Iterator[tuple[str, APIRoute]]:
 
 def _v2_errors(route: APIRoute, operation: dict[str, Any]) -> None:
     statuses = [500]
-    if operation.get("security"):
+    if operation.get("security") != []:  # every operation needs the key unless it says not
         statuses.append(401)
     if operation.get("parameters") or route.body_field is not None:
         statuses.append(422)

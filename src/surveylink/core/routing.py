@@ -33,20 +33,24 @@ class RateLimitedRoute(APIRoute):
 
 def _counted(endpoint: Endpoint) -> Endpoint:
     signature = inspect.signature(endpoint, eval_str=True)
+    # FastAPI hands the request to one parameter only: reuse the endpoint's own if it has one.
+    own = next((p.name for p in signature.parameters.values() if p.annotation is Request), None)
+    name = own or _REQUEST
 
     @functools.wraps(endpoint)
     async def counted(*args: Any, **kwargs: Any) -> Any:
-        request: Request = kwargs.pop(_REQUEST)
+        request: Request = kwargs[name] if own else kwargs.pop(name)
         limiter: RateLimiter | None = request.app.state.rate_limiter
         key = next((value for value in kwargs.values() if isinstance(value, AuthKey)), None)
         if limiter is not None and key is not None:
             await limiter.hit(key.id)
         return await endpoint(*args, **kwargs)
 
-    # FastAPI reads this signature: the endpoint's own params plus the request, which it passes
-    # in as it passes any `Request` parameter.
-    request = inspect.Parameter(_REQUEST, inspect.Parameter.KEYWORD_ONLY, annotation=Request)
-    counted.__signature__ = signature.replace(  # type: ignore[attr-defined]
-        parameters=[*signature.parameters.values(), request]
-    )
+    if own is None:
+        # FastAPI reads this signature: the endpoint's own params plus the request, which it
+        # passes in as it passes any `Request` parameter.
+        request = inspect.Parameter(_REQUEST, inspect.Parameter.KEYWORD_ONLY, annotation=Request)
+        counted.__signature__ = signature.replace(  # type: ignore[attr-defined]
+            parameters=[*signature.parameters.values(), request]
+        )
     return counted
