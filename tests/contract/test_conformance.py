@@ -43,6 +43,19 @@ UPSTREAM_ERRORS = {400, 401, 403, 404, 409, 422, 429}
 # (method, reference path) → why its success body differs from the reference schema.
 EXCEPTIONS: dict[tuple[str, str], str] = {}
 
+# GETs that the seeded database and key must answer with 200 at least once.
+READ_OPERATIONS = [
+    f"GET {prefix}{path}"
+    for prefix in ("", PREFIX)
+    for path in (
+        "/health",
+        "/me",
+        "/roles",
+        "/management/surveys/{surveyId}/contact-links/contacts/{contactId}/",
+        "/management/surveys/{surveyId}/contact-links/segments/{segmentId}",
+    )
+]
+
 Check = Callable[..., bool | None]
 
 
@@ -149,6 +162,11 @@ def _fuzz(
                     continue  # nothing to get wrong: e.g. no parameters to negate
                 except (Exception, BaseExceptionGroup) as error:  # one report for everything
                     failures.append(f"{label} [{mode.value}]: {error}"[:1500])
+        # Generated ids alone would only ever meet 404s: the seeded ones must get through.
+        unreached = [label for label in READ_OPERATIONS if 200 not in http.seen.get(label, {200})]
+        failures.extend(
+            f"{label}: never answered 200 ({sorted(http.seen[label])})" for label in unreached
+        )
     finally:
         loop.run_until_complete(http.client.aclose())
         loop.run_until_complete(app.state.engine.dispose())
@@ -161,6 +179,7 @@ class Http:
 
     def __init__(self, loop: asyncio.AbstractEventLoop, client: AsyncClient) -> None:
         self.loop, self.client = loop, client
+        self.seen: dict[str, set[int]] = {}  # statuses per operation
 
     def request(self, method: str, url: str, **kwargs: Any) -> Any:
         return self.loop.run_until_complete(self.client.request(method, url, **kwargs))
@@ -201,6 +220,9 @@ def _run(
             headers=kwargs.get("headers"),
             params=kwargs.get("params"),
             content=_content(kwargs),
+        )
+        http.seen.setdefault(f"{case.operation.method.upper()} {case.operation.path}", set()).add(
+            response.status_code
         )
         case.validate_response(response, checks=checks)
 
