@@ -10,6 +10,7 @@ The only exceptions are those `docs/compatibility.md` lists (`EXCEPTIONS` below)
 
 import asyncio
 import copy
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -119,7 +120,9 @@ def _load_reference() -> dict[str, Any]:
 def _served_part(reference: dict[str, Any], app: Any) -> dict[str, Any]:
     """The reference with only the operations this app serves, and no server of its own."""
     served = {
-        (method.lower(), path) for path, route in api_routes(app) for method in route.methods or ()
+        (method.lower(), _shape(path))
+        for path, route in api_routes(app)
+        for method in route.methods or ()
     }
     document = copy.deepcopy(reference)
     document.pop("servers", None)
@@ -128,13 +131,18 @@ def _served_part(reference: dict[str, Any], app: Any) -> dict[str, Any]:
         kept = {
             method: operation
             for method, operation in operations.items()
-            if (method, PREFIX + path) in served
+            if (method, _shape(PREFIX + path)) in served
         }
         if kept:
             paths[path] = kept
     document["paths"] = paths
     assert paths, "the app serves none of the reference's paths"
     return document
+
+
+def _shape(path: str) -> str:
+    """A path with its parameter names erased: upstream's `{id}` may be our `{responseId}`."""
+    return re.sub(r"\{[^}]*\}", "{}", path)
 
 
 def _fuzz(
