@@ -11,6 +11,7 @@ from surveylink.core.config import Settings
 from surveylink.core.db import make_engine, make_sessionmaker, transaction
 from surveylink.environments import service as environments
 from surveylink.environments.service import Workspace
+from surveylink.segments import service as segments
 
 QUESTION_ID = "jpvm9b73u06xdrhzi11k2h76"
 # The body upstream's own API end-to-end tests send (v1 surveys spec §5).
@@ -114,6 +115,18 @@ class ApiEnv:
             )
         await engine.dispose()
         return key
+
+    async def create_segment(
+        self, title: str, filters: list[Any], environment_id: str | None = None
+    ) -> str:
+        """A segment made as the CLI makes one (upstream has no segment API); returns its id."""
+        engine = make_engine(self.settings.sqlalchemy_url)
+        async with transaction(make_sessionmaker(engine), write=True) as session:
+            segment = await segments.create_segment(
+                session, environment_id or self.environment_id, title, filters
+            )
+        await engine.dispose()
+        return segment.id
 
     async def other_workspace(self) -> Workspace:
         engine = make_engine(self.settings.sqlalchemy_url)

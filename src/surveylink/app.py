@@ -2,46 +2,37 @@
 
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
-from fastapi.openapi.utils import get_openapi
 from fastapi.staticfiles import StaticFiles
 
 import surveylink.models  # noqa: F401 - every table registered before the first flush
 from surveylink.attribute_keys.router import router as attribute_keys_router
 from surveylink.attribute_keys.router_v1 import router as attribute_keys_v1_router
 from surveylink.auth import service as auth_service
-from surveylink.auth.deps import SECURITY_SCHEME, authenticated
+from surveylink.auth.deps import authenticated
+from surveylink.auth.router import router as auth_router
 from surveylink.contacts.router import router as contacts_router
 from surveylink.contacts.router_v1 import router as contacts_v1_router
-from surveylink.core import errors
+from surveylink.core import errors, openapi
 from surveylink.core.config import ConfigError, Settings
 from surveylink.core.db import make_engine, make_sessionmaker
 from surveylink.core.middleware import HeadersMiddleware
+from surveylink.core.ratelimit import RateLimiter, make_redis
 from surveylink.core.reader import Reader
+from surveylink.health.router import liveness_router
+from surveylink.health.router import router as health_router
 from surveylink.links.deps import LinkContext
 from surveylink.links.router import router as links_router
 from surveylink.links.tokens import LinkKeys
 from surveylink.respondent import pages as respondent_pages
 from surveylink.respondent.router import router as respondent_router
 from surveylink.responses.router import router as responses_router
+from surveylink.segments.router import router as segments_router
 from surveylink.surveys.router import router as surveys_router
 from surveylink.webhooks.delivery import DeliveryWorker, Policy
 from surveylink.webhooks.router import router as webhooks_router
 from surveylink.webhooks.secrets import SecretBox
-
-
-def _openapi(app: FastAPI) -> dict[str, Any]:
-    """FastAPI's document, with upstream's document-wide API-key security."""
-    if app.openapi_schema is None:
-        schema = get_openapi(
-            title=app.title, version=app.version, description=app.description, routes=app.routes
-        )
-        schema.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEME
-        schema["security"] = [{"apiKeyAuth": []}]
-        app.openapi_schema = schema
-    return app.openapi_schema
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -54,6 +45,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     reader = Reader(settings.sqlalchemy_url, engine)
     sessions = make_sessionmaker(engine)
     secret_box = SecretBox.from_setting(settings.encryption_key.get_secret_value())
+    redis = make_redis(settings.redis_url)
+    limiter = None
+    if not settings.rate_limiting_disabled:
+        limiter = RateLimiter(settings.rate_limit_per_minute, redis)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -65,6 +60,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         await auth_service.drain()
         reader.dispose()
         await engine.dispose()
+        if redis is not None:
+            await redis.aclose()
 
     app = FastAPI(
         title="Formbricks API",
@@ -84,17 +81,23 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.key_cache = auth_service.KeyCache(settings.auth_cache_seconds)
     app.state.links = LinkContext(reader, link_keys, settings.link_base)
     app.state.secret_box = secret_box
-    routers = (
+    app.state.redis = redis
+    app.state.rate_limiter = limiter
+    v2_routers = (
         links_router,
+        health_router,
+        auth_router,
+        segments_router,
         contacts_router,
         attribute_keys_router,
         responses_router,
         webhooks_router,
     )
-    for router in routers:
+    for router in v2_routers:
         app.include_router(router, prefix="/api/v2")
     for router in (surveys_router, contacts_v1_router, attribute_keys_v1_router):
         app.include_router(router, prefix="/api/v1")
+    app.include_router(liveness_router)
     app.mount(
         respondent_pages.STATIC_PATH,
         StaticFiles(directory=respondent_pages.STATIC_DIR),
@@ -102,6 +105,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(respondent_router)
     errors.install(app)
-    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    openapi.install(app)
     app.add_middleware(HeadersMiddleware)
     return app

@@ -13,9 +13,10 @@ from surveylink.auth.deps import ApiKeyDep
 from surveylink.auth.permissions import Permission
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data, Page, PageMeta
+from surveylink.core.routing import RateLimitedRoute
 from surveylink.core.zod import Cuid2
 
-router = APIRouter(tags=["Management API - Contact Attribute Keys"])
+router = APIRouter(tags=["Management API - Contact Attribute Keys"], route_class=RateLimitedRoute)
 
 KEYS = "/management/contact-attribute-keys"
 # The contract writes `{id}`; upstream validates it as `contactAttributeKeyId`, the name its

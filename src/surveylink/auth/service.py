@@ -11,8 +11,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from surveylink.auth import keys, repository
 from surveylink.auth.models import ApiKey
 from surveylink.auth.permissions import AuthKey
+from surveylink.auth.schemas import (
+    AccessControl,
+    EnvironmentPermission,
+    Me,
+    OrganizationAccess,
+    Role,
+)
 from surveylink.core.clock import utcnow
 from surveylink.core.db import transaction
+from surveylink.core.errors import Unauthorized
 from surveylink.core.reader import Reader
 
 logger = logging.getLogger("surveylink")
@@ -134,3 +142,28 @@ async def list_api_keys(session: AsyncSession) -> list[tuple[ApiKey, list[tuple[
 async def revoke_api_key(session: AsyncSession, key_id: str) -> bool:
     """Deletes the key: the next request made with it is refused."""
     return await repository.delete_api_key(session, key_id)
+
+
+# Upstream's organization roles in enum order; `billing` exists only on Formbricks Cloud.
+ROLES: list[Role] = ["owner", "manager", "member"]
+
+
+def describe_key(key: AuthKey) -> Me:
+    """`/me`: needs organization read access, else 401 as upstream (its detail dropped)."""
+    if not key.can_read_organization():
+        raise Unauthorized()
+    access = key.organization_access.get("accessControl") or {}
+    return Me(
+        environment_permissions=[
+            EnvironmentPermission(
+                environment_id=grant.environment_id,
+                environment_type=grant.environment_type,
+                permissions=grant.permission,
+                project_id=grant.project_id,
+                project_name=grant.project_name,
+            )
+            for grant in key.grants
+        ],
+        organization_id=key.organization_id,
+        organization_access=OrganizationAccess(access_control=AccessControl.model_validate(access)),
+    )

@@ -10,8 +10,10 @@ from surveylink.contacts.schemas import (
 )
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data
+from surveylink.core.errors import error_responses
+from surveylink.core.routing import RateLimitedRoute
 
-router = APIRouter(tags=["Management API - Contacts"])
+router = APIRouter(tags=["Management API - Contacts"], route_class=RateLimitedRoute)
 
 
 @router.put(
@@ -38,6 +40,7 @@ async def upload_bulk_contacts(
     "/management/contacts",
     operation_id="createContact",
     status_code=status.HTTP_201_CREATED,
+    responses=error_responses(403, 409),
 )
 async def create_contact(
     key: ApiKeyDep, session: SessionDep, body: ContactCreate

@@ -29,6 +29,39 @@ class ErrorDetail(BaseModel):
     meta: dict[str, Any] | None = None
 
 
+class ErrorBody(BaseModel):
+    code: int
+    message: str
+    details: list[ErrorDetail] = []  # absent on 401, 403 and 429
+
+
+class ErrorEnvelope(BaseModel):
+    """Upstream's v2 error body, for the OpenAPI document."""
+
+    error: ErrorBody
+
+
+_DESCRIPTIONS = {
+    400: "Bad Request: malformed JSON, or a request the resource refuses.",
+    401: "Unauthorized: missing or unknown x-api-key, or no permission on the environment.",
+    403: "Forbidden.",
+    404: "Not Found.",
+    409: "Conflict.",
+    422: "Unprocessable Entity: the body, query or path failed validation.",
+    429: "Too Many Requests: the key's per-minute limit is used up; see Retry-After.",
+    500: "Internal Server Error.",
+    503: "Service Unavailable.",
+}
+
+
+def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
+    """`responses=` for a route: each status it can answer with, in upstream's envelope."""
+    return {
+        status: {"model": ErrorEnvelope, "description": _DESCRIPTIONS[status]}
+        for status in statuses
+    }
+
+
 class ApiError(Exception):
     """A v2 error: `{"error": {"code", "message", "details"?}}`."""
 
@@ -211,6 +244,8 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     if _is_v1(request):
         code = "not_found" if exc.status_code == 404 else "method_not_allowed"
         return v1_error_response(V1Error(exc.status_code, code, str(exc.detail)))
+    if exc.status_code == 400:  # a body FastAPI could not even decode: upstream's bad JSON
+        return error_response(BadRequest(ErrorDetail(field="error", issue=MALFORMED_JSON)))
     return JSONResponse(
         {"error": {"code": exc.status_code, "message": str(exc.detail)}},
         status_code=exc.status_code,

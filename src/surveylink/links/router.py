@@ -6,12 +6,14 @@ from pydantic import BeforeValidator
 
 from surveylink.auth.deps import ApiKeyDep
 from surveylink.core.envelopes import Data
+from surveylink.core.errors import error_responses
+from surveylink.core.routing import RateLimitedRoute
 from surveylink.core.zod import Cuid2, number_check
 from surveylink.links import service
 from surveylink.links.deps import link_context
 from surveylink.links.schemas import PersonalLink
 
-router = APIRouter(tags=["Management API - Surveys - Contact Links"])
+router = APIRouter(tags=["Management API - Surveys - Contact Links"], route_class=RateLimitedRoute)
 
 ExpirationDays = Annotated[int, BeforeValidator(number_check(1, 365, integer=True))]
 
@@ -25,6 +27,9 @@ LINK_PATH = "/management/surveys/{surveyId}/contact-links/contacts/{contactId}"
     operation_id="getPersonalizedSurveyLink",
     response_model=Data[PersonalLink],
     description="Retrieves a personalized link for a specific survey.",
+    summary="Get personalized survey link for a contact",
+    response_description="Personalized survey link retrieved successfully.",
+    responses=error_responses(400, 404),
 )
 @router.get(LINK_PATH, include_in_schema=False)
 async def get_personalized_survey_link(
@@ -38,6 +43,7 @@ async def get_personalized_survey_link(
             alias="expirationDays",
             description="Number of days until the generated JWT expires. "
             "If not provided, there is no expiration.",
+            json_schema_extra={"minimum": 1, "maximum": 365},
         ),
     ] = None,
 ) -> JSONResponse:

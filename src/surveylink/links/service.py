@@ -44,7 +44,7 @@ def build_link(
     contact_id: str,
     survey_id: str,
     single_use: dict[str, Any] | None,
-    expiration_days: int | None,
+    expiration_days: float | None,
     keys: tokens.LinkKeys,
     base_url: str,
     now: int | None = None,
@@ -61,5 +61,5 @@ def build_link(
         url += f"?suId={single_use_id}"  # unencoded, as upstream: colons are legal in a query
     expires_at = None
     if expiration_days:
-        expires_at = iso(datetime.fromtimestamp(issued + expiration_days * tokens.DAY, UTC))
+        expires_at = iso(datetime.fromtimestamp(tokens.expiry(issued, expiration_days), UTC))
     return PersonalLink(surveyUrl=url, expiresAt=expires_at)

@@ -6,6 +6,8 @@ from surveylink.auth.deps import ApiKeyDep
 from surveylink.auth.permissions import Permission
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data
+from surveylink.core.errors import error_responses
+from surveylink.core.routing import RateLimitedRoute
 from surveylink.core.zod import Cuid2
 from surveylink.responses import service
 from surveylink.responses.schemas import (
@@ -15,7 +17,7 @@ from surveylink.responses.schemas import (
     ResponseUpdate,
 )
 
-router = APIRouter(tags=["Management API - Responses"])
+router = APIRouter(tags=["Management API - Responses"], route_class=RateLimitedRoute)
 
 RESPONSES = "/management/responses"
 # The contract writes `{id}`; upstream validates it as `responseId`, the name its 422 details
@@ -33,7 +35,12 @@ async def get_responses(
     return Data(data=[ResponseOut.model_validate(row) for row in rows])
 
 
-@router.post(RESPONSES, operation_id="createResponse", status_code=status.HTTP_201_CREATED)
+@router.post(
+    RESPONSES,
+    operation_id="createResponse",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(404, 409),
+)
 async def create_response(
     key: ApiKeyDep, session: SessionDep, body: ResponseCreate
 ) -> Data[ResponseOut]:

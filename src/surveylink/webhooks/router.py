@@ -7,6 +7,7 @@ from surveylink.auth.permissions import Permission
 from surveylink.core.config import SettingsDep
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data, Page, PageMeta
+from surveylink.core.routing import RateLimitedRoute
 from surveylink.core.zod import Cuid2
 from surveylink.webhooks import service
 from surveylink.webhooks.deps import SecretBoxDep
@@ -20,7 +21,7 @@ from surveylink.webhooks.schemas import (
     WebhookUpdate,
 )
 
-router = APIRouter(tags=["Management API - Webhooks"])
+router = APIRouter(tags=["Management API - Webhooks"], route_class=RateLimitedRoute)
 
 WEBHOOKS = "/management/webhooks"
 # The contract writes `{id}`; upstream validates it as `webhookId`, the name its 422 details

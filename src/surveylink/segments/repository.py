@@ -1,0 +1,95 @@
+from collections.abc import Collection, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.sql.elements import ColumnElement
+
+from surveylink.attribute_keys.models import ContactAttributeKey
+from surveylink.contacts.models import Contact, ContactAttribute
+from surveylink.segments.models import Segment
+from surveylink.surveys.models import Survey
+
+
+@dataclass(frozen=True)
+class LinkSurvey:
+    environment_id: str
+    type: str
+    status: str
+    single_use: dict[str, Any] | None
+
+
+async def get_link_survey(session: AsyncSession, survey_id: str) -> LinkSurvey | None:
+    statement = select(
+        Survey.environment_id, Survey.type, Survey.status, Survey.document["singleUse"]
+    ).where(Survey.id == survey_id)
+    row = (await session.execute(statement)).first()
+    return None if row is None else LinkSurvey(row[0], row[1], row[2], row[3])
+
+
+async def get_segment(session: AsyncSession, segment_id: str) -> Segment | None:
+    return await session.get(Segment, segment_id)
+
+
+async def get_segment_filters(
+    session: AsyncSession, segment_ids: Collection[str]
+) -> dict[str, Any]:
+    """The stored filters of these segments, in one query."""
+    statement = select(Segment.id, Segment.filters).where(Segment.id.in_(list(segment_ids)))
+    return {row.id: row.filters for row in await session.execute(statement)}
+
+
+async def get_attribute_key_ids(
+    session: AsyncSession, environment_id: str, keys: Collection[str]
+) -> dict[str, str]:
+    """`{key: id}` of the environment's attribute keys among `keys`."""
+    statement = select(ContactAttributeKey.key, ContactAttributeKey.id).where(
+        ContactAttributeKey.environment_id == environment_id,
+        ContactAttributeKey.key.in_(list(keys)),
+    )
+    return {row.key: row.id for row in await session.execute(statement)}
+
+
+async def count_contacts(session: AsyncSession, where: ColumnElement[bool]) -> int:
+    total = await session.scalar(select(func.count()).select_from(Contact).where(where))
+    return int(total or 0)
+
+
+async def get_contact_page(
+    session: AsyncSession,
+    where: ColumnElement[bool],
+    limit: int,
+    offset: int,
+    attribute_key_ids: Sequence[str],
+) -> list[tuple[str, dict[str, str]]]:
+    """One page of matching contacts, newest first, with the requested attributes: one query."""
+    page = (
+        select(Contact.id, Contact.created_at)
+        .where(where)
+        .order_by(Contact.created_at.desc(), Contact.id.desc())
+        .limit(limit)
+        .offset(offset)
+        .subquery()
+    )
+    statement = (
+        select(page.c.id, ContactAttributeKey.key, ContactAttribute.value)
+        .outerjoin(
+            ContactAttribute,
+            (ContactAttribute.contact_id == page.c.id)
+            & ContactAttribute.attribute_key_id.in_(list(attribute_key_ids)),
+        )
+        .outerjoin(ContactAttributeKey, ContactAttributeKey.id == ContactAttribute.attribute_key_id)
+        .order_by(page.c.created_at.desc(), page.c.id.desc(), ContactAttribute.created_at)
+    )
+    contacts: dict[str, dict[str, str]] = {}
+    for contact_id, key, value in await session.execute(statement):
+        attributes = contacts.setdefault(contact_id, {})
+        if key is not None:
+            attributes[key] = value
+    return list(contacts.items())
+
+
+async def add_segment(session: AsyncSession, segment: Segment) -> None:
+    session.add(segment)
+    await session.flush()
