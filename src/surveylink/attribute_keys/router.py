@@ -13,6 +13,7 @@ from surveylink.auth.deps import ApiKeyDep
 from surveylink.auth.permissions import Permission
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data, Page, PageMeta
+from surveylink.core.errors import error_responses
 from surveylink.core.routing import RateLimitedRoute
 from surveylink.core.zod import Cuid2
 
@@ -40,7 +41,12 @@ async def get_contact_attribute_keys(
     )
 
 
-@router.post(KEYS, operation_id="createContactAttributeKey", status_code=status.HTTP_201_CREATED)
+@router.post(
+    KEYS,
+    operation_id="createContactAttributeKey",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(403, 404, 409),
+)
 async def create_contact_attribute_key(
     key: ApiKeyDep, session: SessionDep, body: AttributeKeyCreate
 ) -> Data[AttributeKeyOut]:
@@ -49,7 +55,7 @@ async def create_contact_attribute_key(
     return Data(data=AttributeKeyOut.model_validate(created))
 
 
-@router.get(KEY, operation_id="getContactAttributeKey")
+@router.get(KEY, operation_id="getContactAttributeKey", responses=error_responses(404))
 async def get_contact_attribute_key(
     key: ApiKeyDep, session: SessionDep, key_id: KeyId
 ) -> Data[AttributeKeyOut]:
@@ -58,7 +64,7 @@ async def get_contact_attribute_key(
     return Data(data=AttributeKeyOut.model_validate(found))
 
 
-@router.put(KEY, operation_id="updateContactAttributeKey")
+@router.put(KEY, operation_id="updateContactAttributeKey", responses=error_responses(400, 404, 409))
 async def update_contact_attribute_key(
     key: ApiKeyDep, session: SessionDep, key_id: KeyId, body: AttributeKeyUpdate
 ) -> Data[AttributeKeyOut]:
@@ -67,7 +73,7 @@ async def update_contact_attribute_key(
     return Data(data=AttributeKeyOut.model_validate(updated))
 
 
-@router.delete(KEY, operation_id="deleteContactAttributeKey")
+@router.delete(KEY, operation_id="deleteContactAttributeKey", responses=error_responses(400, 404))
 async def delete_contact_attribute_key(
     key: ApiKeyDep, session: SessionDep, key_id: KeyId
 ) -> Data[AttributeKeyOut]:

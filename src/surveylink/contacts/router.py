@@ -20,7 +20,10 @@ router = APIRouter(tags=["Management API - Contacts"], route_class=RateLimitedRo
     "/management/contacts/bulk",
     operation_id="uploadBulkContacts",
     response_model_exclude_none=True,
-    responses={207: {"model": Data[BulkUploadResult], "description": "Some contacts skipped"}},
+    responses={
+        **error_responses(403),
+        207: {"model": Data[BulkUploadResult], "description": "Some contacts skipped"},
+    },
 )
 async def upload_bulk_contacts(
     key: ApiKeyDep, session: SessionDep, body: ContactBulkUpload, response: Response

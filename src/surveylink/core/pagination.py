@@ -15,6 +15,8 @@ from surveylink.core.zod import fail, number_check
 Limit = Annotated[int, BeforeValidator(number_check(1, 250, integer=True))]
 Skip = Annotated[int, BeforeValidator(number_check(0, None, integer=True))]
 DateField = Literal["createdAt", "updatedAt"]
+# The largest OFFSET either database binds (a 64-bit integer); any skip past it is past the end.
+MAX_OFFSET = 2**63 - 1
 
 
 def _js_date(value: Any) -> datetime:
@@ -62,7 +64,7 @@ class ListParams(ApiModel):
             self.window(statement, columns)
             .order_by(sort.asc() if self.order == "asc" else sort.desc())
             .limit(self.limit)
-            .offset(self.skip)
+            .offset(min(self.skip, MAX_OFFSET))
         )
 
 

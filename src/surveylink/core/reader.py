@@ -29,28 +29,33 @@ class Reader:
         self._engine = engine
         self._connection: sqlite3.Connection | None = None
         self._compiled: dict[int, _Compiled] = {}
-        if url.startswith("sqlite"):
-            database = make_url(url).database or ":memory:"
-            # check_same_thread=False: the loop thread is the only user, but the connection is
-            # closed at shutdown from wherever the lifespan runs.
-            self._connection = sqlite3.connect(
-                database, isolation_level=None, check_same_thread=False
-            )
-            self._connection.execute("PRAGMA query_only=1")
-            self._connection.execute("PRAGMA busy_timeout=1000")
+        self._sqlite_file = (
+            (make_url(url).database or ":memory:") if url.startswith("sqlite") else None
+        )
 
     async def rows(
         self, statement: Select[Any], params: Mapping[str, Any]
     ) -> Sequence[Sequence[Any]]:
-        if self._connection is None:
+        if self._sqlite_file is None:
             async with self._engine.connect() as connection:
                 result = await connection.execute(statement, dict(params))
                 return list(result.all())
         compiled = self._compiled.get(id(statement))
         if compiled is None:
             compiled = self._compiled[id(statement)] = _Compiled(statement)
-        raw = self._connection.execute(compiled.sql, {**compiled.fixed, **params}).fetchall()
+        inline = self._connection or self._connect(self._sqlite_file)
+        raw = inline.execute(compiled.sql, {**compiled.fixed, **params}).fetchall()
         return [compiled.convert(row) for row in raw]
+
+    def _connect(self, database: str) -> sqlite3.Connection:
+        """Opened on first use, so an app can be made before its database is reachable."""
+        # check_same_thread=False: the loop thread is the only user, but the connection is
+        # closed at shutdown from wherever the lifespan runs.
+        connection = sqlite3.connect(database, isolation_level=None, check_same_thread=False)
+        connection.execute("PRAGMA query_only=1")
+        connection.execute("PRAGMA busy_timeout=1000")
+        self._connection = connection
+        return connection
 
     def dispose(self) -> None:
         if self._connection is not None:

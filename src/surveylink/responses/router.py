@@ -50,7 +50,7 @@ async def create_response(
     return Data(data=ResponseOut.model_validate(response))
 
 
-@router.get(RESPONSE, operation_id="getResponse")
+@router.get(RESPONSE, operation_id="getResponse", responses=error_responses(404))
 async def get_response(
     key: ApiKeyDep, session: SessionDep, response_id: ResponseId
 ) -> Data[ResponseOut]:
@@ -59,7 +59,7 @@ async def get_response(
     return Data(data=ResponseOut.model_validate(response))
 
 
-@router.put(RESPONSE, operation_id="updateResponse")
+@router.put(RESPONSE, operation_id="updateResponse", responses=error_responses(400, 404, 409))
 async def update_response(
     key: ApiKeyDep, session: SessionDep, response_id: ResponseId, body: ResponseUpdate
 ) -> Data[ResponseOut]:
@@ -70,7 +70,7 @@ async def update_response(
     return Data(data=ResponseOut.model_validate(response))
 
 
-@router.delete(RESPONSE, operation_id="deleteResponse")
+@router.delete(RESPONSE, operation_id="deleteResponse", responses=error_responses(404))
 async def delete_response(
     key: ApiKeyDep, session: SessionDep, response_id: ResponseId
 ) -> Data[ResponseOut]:

@@ -7,6 +7,7 @@ from surveylink.auth.permissions import Permission
 from surveylink.core.config import SettingsDep
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data, Page, PageMeta
+from surveylink.core.errors import error_responses
 from surveylink.core.routing import RateLimitedRoute
 from surveylink.core.zod import Cuid2
 from surveylink.webhooks import service
@@ -46,7 +47,12 @@ async def get_webhooks(
     )
 
 
-@router.post(WEBHOOKS, operation_id="createWebhook", status_code=status.HTTP_201_CREATED)
+@router.post(
+    WEBHOOKS,
+    operation_id="createWebhook",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(400, 403, 404),
+)
 async def create_webhook(
     key: ApiKeyDep,
     session: SessionDep,
@@ -61,7 +67,7 @@ async def create_webhook(
     return Data(data=service.webhook_out(webhook, box))
 
 
-@router.get(WEBHOOK, operation_id="getWebhook")
+@router.get(WEBHOOK, operation_id="getWebhook", responses=error_responses(404))
 async def get_webhook(
     key: ApiKeyDep, session: SessionDep, box: SecretBoxDep, webhook_id: WebhookId
 ) -> Data[WebhookOut]:
@@ -70,7 +76,7 @@ async def get_webhook(
     return Data(data=service.webhook_out(webhook, box))
 
 
-@router.put(WEBHOOK, operation_id="updateWebhook")
+@router.put(WEBHOOK, operation_id="updateWebhook", responses=error_responses(400, 404))
 async def update_webhook(
     key: ApiKeyDep,
     session: SessionDep,
@@ -86,7 +92,7 @@ async def update_webhook(
     return Data(data=service.webhook_out(webhook, box))
 
 
-@router.delete(WEBHOOK, operation_id="deleteWebhook")
+@router.delete(WEBHOOK, operation_id="deleteWebhook", responses=error_responses(404))
 async def delete_webhook(
     key: ApiKeyDep, session: SessionDep, box: SecretBoxDep, webhook_id: WebhookId
 ) -> Data[WebhookOut]:
@@ -95,7 +101,9 @@ async def delete_webhook(
     return Data(data=service.webhook_out(webhook, box))
 
 
-@router.get(WEBHOOK + "/deliveries", operation_id="getWebhookDeliveries")
+@router.get(
+    WEBHOOK + "/deliveries", operation_id="getWebhookDeliveries", responses=error_responses(404)
+)
 async def get_webhook_deliveries(
     key: ApiKeyDep,
     session: SessionDep,
@@ -114,6 +122,7 @@ async def get_webhook_deliveries(
     WEBHOOK + "/deliveries/{deliveryId}/retry",
     operation_id="retryWebhookDelivery",
     status_code=status.HTTP_202_ACCEPTED,
+    responses=error_responses(404),
 )
 async def retry_webhook_delivery(
     key: ApiKeyDep, session: SessionDep, webhook_id: WebhookId, delivery_id: DeliveryId
