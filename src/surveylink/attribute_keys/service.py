@@ -11,7 +11,7 @@ from surveylink.attribute_keys.schemas import (
     is_safe_identifier,
     title_from_key,
 )
-from surveylink.auth.permissions import AuthKey, Permission
+from surveylink.auth.permissions import AuthKey, Permission, authorize
 from surveylink.core.errors import (
     BadRequest,
     Conflict,
@@ -83,12 +83,13 @@ async def get_attribute_key_for_key(
     session: AsyncSession, key: AuthKey, key_id: str, needed: Permission
 ) -> ContactAttributeKey:
     """The attribute key: 404 when absent (even in another organization), then 401."""
-    attribute_key = await repository.get_attribute_key(session, key_id)
-    if attribute_key is None:
-        raise NotFound.on(*KEY_NOT_FOUND)
-    if not key.allows(attribute_key.environment_id, needed):
-        raise Unauthorized()
-    return attribute_key
+    return authorize(
+        await repository.get_attribute_key(session, key_id),
+        key,
+        needed,
+        missing=NotFound.on(*KEY_NOT_FOUND),
+        denied=Unauthorized(),
+    )
 
 
 def _ensure_custom(attribute_key: ContactAttributeKey, verb: str, unique_issue: str) -> None:

@@ -15,7 +15,7 @@ from surveylink.attribute_keys.schemas import (
     V1AttributeKeyUpdate,
     title_from_key,
 )
-from surveylink.auth.permissions import AuthKey, Permission
+from surveylink.auth.permissions import AuthKey, Permission, authorize
 from surveylink.core import zod
 from surveylink.core.errors import MALFORMED_JSON, V1Error
 from surveylink.core.schemas import ApiModel
@@ -68,12 +68,13 @@ async def create_attribute_key(
 async def get_attribute_key_for_key(
     session: AsyncSession, key: AuthKey, key_id: str, needed: Permission
 ) -> ContactAttributeKey:
-    attribute_key = await repository.get_attribute_key(session, key_id)
-    if attribute_key is None:
-        raise V1Error.not_found(RESOURCE, key_id)
-    if not key.allows(attribute_key.environment_id, needed):
-        raise V1Error.unauthorized()
-    return attribute_key
+    return authorize(
+        await repository.get_attribute_key(session, key_id),
+        key,
+        needed,
+        missing=V1Error.not_found(RESOURCE, key_id),
+        denied=V1Error.unauthorized(),
+    )
 
 
 async def update_attribute_key(

@@ -2,7 +2,7 @@
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 
 class Permission(StrEnum):
@@ -65,3 +65,23 @@ class AuthKey:
     def can_write_organization(self) -> bool:
         access = self.organization_access.get("accessControl") or {}
         return bool(access.get("write"))
+
+
+class InEnvironment(Protocol):
+    @property
+    def environment_id(self) -> str: ...
+
+
+Row = TypeVar("Row", bound=InEnvironment)
+
+
+def authorize(
+    row: Row | None, key: AuthKey, needed: Permission, *, missing: Exception, denied: Exception
+) -> Row:
+    """Upstream's order for a resource by id: `missing` when absent, then `denied` when the key
+    lacks `needed` on its environment (so ids of other organizations look the same as none)."""
+    if row is None:
+        raise missing
+    if not key.allows(row.environment_id, needed):
+        raise denied
+    return row

@@ -1,6 +1,6 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveylink.auth.permissions import AuthKey, Permission
+from surveylink.auth.permissions import AuthKey, Permission, authorize
 from surveylink.contacts import repository
 from surveylink.contacts.models import Contact, ContactAttribute
 from surveylink.contacts.schemas import ContactCreate, ContactOut
@@ -48,12 +48,13 @@ async def get_contact_for_key_v1(
     """The contact: v1's 404, then 401 when the key lacks `needed` on its environment."""
     if not is_cuid2(contact_id):
         raise V1Error.bad_request("Validation failed: Invalid cuid2")
-    contact = await repository.get_contact(session, contact_id)
-    if contact is None:
-        raise V1Error.not_found("Contact", contact_id)
-    if not key.allows(contact.environment_id, needed):
-        raise V1Error.unauthorized()
-    return contact
+    return authorize(
+        await repository.get_contact(session, contact_id),
+        key,
+        needed,
+        missing=V1Error.not_found("Contact", contact_id),
+        denied=V1Error.unauthorized(),
+    )
 
 
 async def delete_contact_v1(session: AsyncSession, key: AuthKey, contact_id: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveylink.auth.permissions import AuthKey, Permission
+from surveylink.auth.permissions import AuthKey, Permission, authorize
 from surveylink.core.clock import utcnow
 from surveylink.core.errors import MALFORMED_JSON, V1Error
 from surveylink.core.ids import is_cuid2
@@ -56,12 +56,13 @@ async def get_survey_for_key(
     """The survey if the key holds `needed` on its environment; v1's 404 or 401 otherwise."""
     if not is_cuid2(survey_id):
         raise V1Error.bad_request("Validation failed: Invalid cuid2")
-    survey = await repository.get_survey(session, survey_id)
-    if survey is None:
-        raise V1Error.not_found("Survey", survey_id)
-    if not key.allows(survey.environment_id, needed):
-        raise V1Error.unauthorized()
-    return survey
+    return authorize(
+        await repository.get_survey(session, survey_id),
+        key,
+        needed,
+        missing=V1Error.not_found("Survey", survey_id),
+        denied=V1Error.unauthorized(),
+    )
 
 
 def parse_body(raw: bytes) -> Any:

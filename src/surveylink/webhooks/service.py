@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveylink.auth.permissions import AuthKey, Permission
+from surveylink.auth.permissions import AuthKey, Permission, authorize
 from surveylink.core.clock import utcnow
 from surveylink.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
 from surveylink.core.ids import cuid
@@ -35,12 +35,13 @@ async def get_webhook_for_key(
     session: AsyncSession, key: AuthKey, webhook_id: str, needed: Permission
 ) -> Webhook:
     """The webhook if the key holds `needed` on its environment: 404, then 401."""
-    webhook = await repository.get_webhook(session, webhook_id)
-    if webhook is None:
-        raise NotFound.on("webhook", "not found")
-    if not key.allows(webhook.environment_id, needed):
-        raise Unauthorized()
-    return webhook
+    return authorize(
+        await repository.get_webhook(session, webhook_id),
+        key,
+        needed,
+        missing=NotFound.on("webhook", "not found"),
+        denied=Unauthorized(),
+    )
 
 
 async def create_webhook(
