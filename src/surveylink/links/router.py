@@ -7,13 +7,14 @@ from pydantic import BeforeValidator
 from surveylink.auth.deps import ApiKeyDep
 from surveylink.core.envelopes import Data
 from surveylink.core.errors import error_responses
-from surveylink.core.routing import RateLimitedRoute
 from surveylink.core.zod import Cuid2, number_check
 from surveylink.links import service
 from surveylink.links.deps import link_context
+from surveylink.links.route import PersonalLinkRoute
 from surveylink.links.schemas import PersonalLink
 
-router = APIRouter(tags=["Management API - Surveys - Contact Links"], route_class=RateLimitedRoute)
+# Its own route class: the busiest route skips FastAPI's generic parameter solving (route.py).
+router = APIRouter(tags=["Management API - Surveys - Contact Links"], route_class=PersonalLinkRoute)
 
 ExpirationDays = Annotated[int, BeforeValidator(number_check(1, 365, integer=True))]
 
