@@ -1,8 +1,12 @@
 """Upstream's per-environment permission model (behaviour spec §1.4)."""
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
+
+from surveylink.core.errors import V1Error
+from surveylink.core.ids import is_cuid2
 
 
 class Permission(StrEnum):
@@ -85,3 +89,23 @@ def authorize(
     if not key.allows(row.environment_id, needed):
         raise denied
     return row
+
+
+async def authorize_v1(
+    load: Callable[[str], Awaitable[Row | None]],
+    resource_id: str,
+    resource_type: str,
+    key: AuthKey,
+    needed: Permission,
+) -> Row:
+    """The v1 API's lookup by id: 400 for an id that is no cuid2 (upstream: a 500), v1's 404,
+    then v1's 401."""
+    if not is_cuid2(resource_id):
+        raise V1Error.bad_request("Validation failed: Invalid cuid2")
+    return authorize(
+        await load(resource_id),
+        key,
+        needed,
+        missing=V1Error.not_found(resource_type, resource_id),
+        denied=V1Error.unauthorized(),
+    )

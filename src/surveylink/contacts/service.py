@@ -1,11 +1,10 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveylink.auth.permissions import AuthKey, Permission, authorize
+from surveylink.auth.permissions import AuthKey, Permission, authorize_v1
 from surveylink.contacts import repository
 from surveylink.contacts.models import Contact, ContactAttribute
 from surveylink.contacts.schemas import ContactCreate, ContactOut
-from surveylink.core.errors import BadRequest, Conflict, Forbidden, V1Error
-from surveylink.core.ids import is_cuid2
+from surveylink.core.errors import BadRequest, Conflict, Forbidden
 
 
 async def create_contact(session: AsyncSession, key: AuthKey, body: ContactCreate) -> ContactOut:
@@ -46,14 +45,12 @@ async def get_contact_for_key_v1(
     session: AsyncSession, key: AuthKey, contact_id: str, needed: Permission
 ) -> Contact:
     """The contact: v1's 404, then 401 when the key lacks `needed` on its environment."""
-    if not is_cuid2(contact_id):
-        raise V1Error.bad_request("Validation failed: Invalid cuid2")
-    return authorize(
-        await repository.get_contact(session, contact_id),
+    return await authorize_v1(
+        lambda contact_id: repository.get_contact(session, contact_id),
+        contact_id,
+        "Contact",
         key,
         needed,
-        missing=V1Error.not_found("Contact", contact_id),
-        denied=V1Error.unauthorized(),
     )
 
 

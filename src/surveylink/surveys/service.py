@@ -8,10 +8,9 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveylink.auth.permissions import AuthKey, Permission, authorize
+from surveylink.auth.permissions import AuthKey, Permission, authorize_v1
 from surveylink.core.clock import utcnow
 from surveylink.core.errors import MALFORMED_JSON, V1Error
-from surveylink.core.ids import is_cuid2
 from surveylink.core.zod import js_number
 from surveylink.surveys import repository
 from surveylink.surveys.models import Survey
@@ -54,14 +53,12 @@ async def get_survey_for_key(
     session: AsyncSession, key: AuthKey, survey_id: str, needed: Permission
 ) -> Survey:
     """The survey if the key holds `needed` on its environment; v1's 404 or 401 otherwise."""
-    if not is_cuid2(survey_id):
-        raise V1Error.bad_request("Validation failed: Invalid cuid2")
-    return authorize(
-        await repository.get_survey(session, survey_id),
+    return await authorize_v1(
+        lambda survey_id: repository.get_survey(session, survey_id),
+        survey_id,
+        "Survey",
         key,
         needed,
-        missing=V1Error.not_found("Survey", survey_id),
-        denied=V1Error.unauthorized(),
     )
 
 
