@@ -6,7 +6,7 @@ from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import BaseModel, ConfigDict, TypeAdapter
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -253,11 +253,22 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     )
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+# What a respondent sees when a survey page fails: a page, not an API envelope; no internals.
+ERROR_PAGE = (
+    '<!doctype html><html lang="en"><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    "<title>Something went wrong</title><h1>Something went wrong.</h1>"
+    "<p>Please try again in a moment.</p></html>"
+)
+
+
+async def _on_unexpected(request: Request, exc: Exception) -> Response:
     request_id = request.scope.get("state", {}).get("request_id", "-")
     logger.error("unhandled error on request %s", request_id, exc_info=exc)
     if _is_v1(request):
         return v1_error_response(V1Error.internal())
+    if not request.url.path.startswith("/api/"):
+        return HTMLResponse(ERROR_PAGE, status_code=500)
     return error_response(ApiError())
 
 

@@ -1,0 +1,33 @@
+"""A survey page that fails answers with a page, never with a trace or an API envelope."""
+
+import time
+from pathlib import Path
+
+from httpx import ASGITransport, AsyncClient
+
+from surveylink.app import create_app
+from surveylink.core.config import Settings
+from surveylink.links import tokens
+from tests.conftest import ENCRYPTION_KEY
+
+
+async def test_database_down_shows_an_error_page_without_internals(
+    settings: Settings, tmp_path: Path
+) -> None:
+    unreachable = f"sqlite+aiosqlite:///{tmp_path / 'missing' / 'nothing.db'}"
+    app = create_app(settings.model_copy(update={"database_url": unreachable}))
+    claims = tokens.LinkClaims(contact_id="somecontact", survey_id="somesurvey")
+    token = tokens.sign(claims, tokens.LinkKeys.from_setting(ENCRYPTION_KEY), now=int(time.time()))
+
+    # The server's error middleware re-raises after answering (for the logs): take the answer.
+    transport = ASGITransport(app=app, raise_app_exceptions=False)
+    async with AsyncClient(transport=transport, base_url="http://testserver") as http:
+        response = await http.get(f"/c/{token}")
+    app.state.reader.dispose()
+    await app.state.engine.dispose()
+
+    assert response.status_code == 500
+    assert response.headers["content-type"].startswith("text/html")
+    assert "<h1>Something went wrong.</h1>" in response.text
+    assert "Traceback" not in response.text
+    assert "sqlite" not in response.text.lower()
