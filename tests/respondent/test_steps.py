@@ -93,6 +93,22 @@ async def test_back_shows_the_previous_answer_and_does_not_skip_ahead(
     assert "Favourite colour?" in ahead.text  # clamped to the first unanswered step
 
 
+async def test_an_answer_cleared_on_a_revisited_step_is_removed(
+    client: AsyncClient, env: ApiEnv, settings: Settings
+) -> None:
+    optional = question("note", "openText", "Anything else?", required=False)
+    closing = question("ok", "openText", "Last words?")
+    survey, _, link = await survey_and_link(env, questions=[optional, closing])
+    await post_step(client, link, 0, {"note": "first thoughts"})
+
+    await client.post(link, data={"step": "1", "action": "back"})
+    await post_step(client, link, 0, {"note": ""})
+
+    [response] = await stored_responses(settings, survey["id"])
+    assert response.data == {}
+    assert response.finished is False
+
+
 async def test_each_open_records_a_display_and_preview_records_nothing(
     client: AsyncClient, env: ApiEnv, settings: Settings
 ) -> None:

@@ -175,9 +175,13 @@ async def save_answers(
     ending_id: str | None = None,
 ) -> Response:
     """Merges one more step's answers into a response (the respondent page's later steps);
-    fires responseUpdated, and responseFinished when this step finishes it."""
+    fires responseUpdated, and responseFinished when this step finishes it.
+
+    The step's elements are the keys of `ttc`: their answers replace earlier ones, so an answer
+    cleared on a revisited step is removed; other answers (and hidden fields) are kept."""
     was_finished = response.finished
-    response.data = {**response.data, **data}
+    kept = {key: value for key, value in response.data.items() if key not in ttc}
+    response.data = {**kept, **data}
     merged_ttc = {key: value for key, value in {**response.ttc, **ttc}.items() if key != "_total"}
     if finished:
         merged_ttc["_total"] = sum(merged_ttc.values())
