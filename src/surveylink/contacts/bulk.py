@@ -123,7 +123,13 @@ async def upload_contacts(
         )
     types = _attribute_types(body.contacts, known)
     plan = _plan(body.contacts, existing, taken_user_ids)
-    await _write(session, environment_id, plan, known, types)
+    keys = await _create_keys(session, environment_id, plan, known, types)
+    if keys is not known:
+        # A concurrent upload may have created a key first, with its own type: ours must fit
+        # it, exactly as if this upload had come second.
+        types = _attribute_types(body.contacts, {**known, **keys})
+    await _rename_keys(session, plan, keys)
+    await _write(session, environment_id, plan, keys, types)
     if plan.skipped:
         return BulkUploadResult(message=PARTIAL, meta=BulkUploadMeta(skipped_contacts=plan.skipped))
     return BulkUploadResult(message=SUCCESS)
@@ -196,40 +202,58 @@ def _plan(
     return plan
 
 
-async def _write(
+async def _create_keys(
     session: AsyncSession,
     environment_id: str,
     plan: _Plan,
     known: dict[str, ContactAttributeKey],
     types: dict[str, DataType],
-) -> None:
+) -> dict[str, ContactAttributeKey]:
+    """Creates the keys the upload needs that did not exist, and returns every key it needs.
+
+    A concurrent upload may create the same keys first: the insert then skips them, and the
+    ids are read back in one query, never taken from the rows this upload meant to insert.
+    """
     now = utcnow()
-    key_ids = {name: row.id for name, row in known.items()}
-    new_keys = []
-    for name, label in plan.key_names.items():
-        if name not in key_ids:
-            key_ids[name] = cuid2()
-            new_keys.append(
-                {
-                    "id": key_ids[name],
-                    "created_at": now,
-                    "updated_at": now,
-                    "key": name,
-                    "name": label,
-                    "data_type": types[name],
-                    "type": "custom",
-                    "is_unique": False,
-                    "environment_id": environment_id,
-                }
-            )
-    renamed = {
-        known[name].id: label
+    new_keys = [
+        {
+            "id": cuid2(),
+            "created_at": now,
+            "updated_at": now,
+            "key": name,
+            "name": label,
+            "data_type": types[name],
+            "type": "custom",
+            "is_unique": False,
+            "environment_id": environment_id,
+        }
         for name, label in plan.key_names.items()
-        if name in known and known[name].name != label
-    }
+        if name not in known
+    ]
+    if not new_keys:
+        return known
     await repository.insert_attribute_keys(session, new_keys)
+    return await repository.get_attribute_keys(session, environment_id, plan.key_names)
+
+
+async def _rename_keys(
+    session: AsyncSession, plan: _Plan, keys: dict[str, ContactAttributeKey]
+) -> None:
+    renamed = {
+        keys[name].id: label for name, label in plan.key_names.items() if keys[name].name != label
+    }
     await repository.rename_attribute_keys(session, renamed)
 
+
+async def _write(
+    session: AsyncSession,
+    environment_id: str,
+    plan: _Plan,
+    keys: dict[str, ContactAttributeKey],
+    types: dict[str, DataType],
+) -> None:
+    now = utcnow()
+    key_ids = {name: row.id for name, row in keys.items()}
     targets = [(cuid2(), contact) for contact in plan.new_contacts]
     await repository.insert_contacts(
         session,

@@ -148,8 +148,21 @@ async def find_attribute_values(
 
 
 async def insert_attribute_keys(session: AsyncSession, rows: Sequence[dict[str, Any]]) -> None:
-    if rows:
-        await session.execute(insert(ContactAttributeKey), list(rows))
+    """Inserts the keys no other transaction has inserted first, in one statement.
+
+    `ON CONFLICT DO NOTHING` on (environment, key): a concurrent upload that created the same
+    key wins and this row is dropped, so read the ids back. Rows go in key order, so two
+    uploads wait on each other's keys in the same order and cannot deadlock.
+    """
+    if not rows:
+        return
+    table = ContactAttributeKey.__table__
+    assert isinstance(table, Table)
+    ordered = sorted(rows, key=lambda row: str(row["key"]))
+    statement = _dialect_insert(session)(table).values(ordered)
+    await session.execute(
+        statement.on_conflict_do_nothing(index_elements=[table.c.environment_id, table.c.key])
+    )
 
 
 async def rename_attribute_keys(session: AsyncSession, names: dict[str, str]) -> None:
@@ -180,8 +193,7 @@ async def upsert_attributes(session: AsyncSession, rows: Sequence[dict[str, Any]
     """
     if not rows:
         return
-    dialect = session.get_bind().dialect.name
-    upsert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    upsert = _dialect_insert(session)
     table = ContactAttribute.__table__
     assert isinstance(table, Table)
     for start in range(0, len(rows), _UPSERT_BATCH):
@@ -201,3 +213,10 @@ async def upsert_attributes(session: AsyncSession, rows: Sequence[dict[str, Any]
 
 # 8 columns a row: 3,000 rows stay under SQLite's and asyncpg's 32,767 parameters.
 _UPSERT_BATCH = 3000
+
+
+def _dialect_insert(session: AsyncSession) -> type[postgresql.Insert] | type[sqlite.Insert]:
+    """The dialect's own `INSERT`, the one that knows `ON CONFLICT`."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.Insert
+    return sqlite.Insert
