@@ -68,6 +68,8 @@ async def create_attribute_key(
 async def get_attribute_key_for_key(
     session: AsyncSession, key: AuthKey, key_id: str, needed: Permission
 ) -> ContactAttributeKey:
+    # Upstream's v1 key routes check no id format (a non-cuid2 id is simply not found), so this
+    # is authorize(), not authorize_v1().
     return authorize(
         await repository.get_attribute_key(session, key_id),
         key,

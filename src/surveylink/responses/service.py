@@ -1,6 +1,8 @@
 """Responses as upstream's v2 management API handles them (resources spec §1), and the writes
 the respondent page shares. Every write stages its webhook events in the same transaction."""
 
+from collections.abc import Awaitable, Callable
+
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -84,11 +86,7 @@ async def update_response(
     if body.created_at is not None:
         response.created_at = body.created_at
     response.updated_at = body.updated_at or utcnow()
-    try:
-        async with session.begin_nested():
-            await session.flush()
-    except IntegrityError as error:
-        raise _conflict(violated(error)) from None
+    await _settle(session, session.flush)
     await _fire(session, response, survey, outbox.RESPONSE_UPDATED)
     return response
 
@@ -131,11 +129,7 @@ async def create_response(session: AsyncSession, survey: Survey, body: ResponseC
         created_at=body.created_at or now,
         updated_at=body.updated_at or now,
     )
-    try:
-        async with session.begin_nested():
-            await repository.add_response(session, response)
-    except IntegrityError as error:
-        raise _conflict(violated(error)) from None
+    await _settle(session, lambda: repository.add_response(session, response))
     await _fire(session, response, survey, outbox.RESPONSE_CREATED)
     return response
 
@@ -155,6 +149,15 @@ async def _contact_of(
             session, environment_id, "userId", body.user_id
         )
     return None
+
+
+async def _settle(session: AsyncSession, write: Callable[[], Awaitable[None]]) -> None:
+    """Runs a write in a savepoint: the unique indexes settle duplicates, answered as 4xx."""
+    try:
+        async with session.begin_nested():
+            await write()
+    except IntegrityError as error:
+        raise _conflict(violated(error)) from None
 
 
 def _conflict(what: str) -> Exception:
