@@ -12,7 +12,6 @@ import asyncio
 import copy
 import re
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -33,10 +32,10 @@ from surveylink.app import create_app
 from surveylink.core.config import Settings
 from surveylink.core.openapi import api_routes
 from tests.factories import ApiEnv
+from tests.reference import upstream_openapi
 
 pytestmark = pytest.mark.contract
 
-REFERENCE = Path(__file__).parents[2] / "../shared/reference/formbricks-api-v2.openapi.yml"
 PREFIX = "/api/v2"
 EXAMPLES = 100  # per operation and generation mode
 # Statuses upstream's v2 pipeline itself answers with (behaviour spec §2.1), undocumented there.
@@ -113,7 +112,7 @@ _JsonishLoader.yaml_implicit_resolvers = {
 
 
 def _load_reference() -> dict[str, Any]:
-    document: dict[str, Any] = yaml.load(REFERENCE.read_text(), Loader=_JsonishLoader)  # noqa: S506
+    document: dict[str, Any] = yaml.load(upstream_openapi().read_text(), Loader=_JsonishLoader)  # noqa: S506
     return document
 
 

@@ -1,16 +1,15 @@
 """Our own OpenAPI document: upstream's operation ids, tags and security, our error envelope."""
 
-from pathlib import Path
 from typing import Any
 
 import yaml
 from httpx import AsyncClient
 
-REFERENCE = Path(__file__).parents[2] / "../shared/reference/formbricks-api-v2.openapi.yml"
+from tests.reference import upstream_openapi
 
 
 def _reference() -> dict[str, Any]:
-    document: dict[str, Any] = yaml.safe_load(REFERENCE.read_text())
+    document: dict[str, Any] = yaml.safe_load(upstream_openapi().read_text())
     return document
 
 
