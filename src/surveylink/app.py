@@ -18,6 +18,7 @@ from surveylink.core import errors, openapi
 from surveylink.core.config import ConfigError, Settings
 from surveylink.core.db import make_engine, make_sessionmaker
 from surveylink.core.middleware import HeadersMiddleware
+from surveylink.core.paths import UpstreamPaths
 from surveylink.core.ratelimit import RateLimiter, make_redis
 from surveylink.core.reader import Reader
 from surveylink.health.router import liveness_router
@@ -71,6 +72,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         openapi_url="/api/v2/openapi.json",
         docs_url="/api/v2/docs",
         redoc_url=None,
+        redirect_slashes=False,  # core/paths.py redirects as upstream, never from the Host header
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -106,5 +108,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(respondent_router)
     errors.install(app)
     openapi.install(app)
+    app.add_middleware(UpstreamPaths, routes=app.routes)  # inside the headers: redirects get them
     app.add_middleware(HeadersMiddleware)
     return app
