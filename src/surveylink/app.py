@@ -14,7 +14,7 @@ from surveylink.auth.deps import authenticated
 from surveylink.auth.router import router as auth_router
 from surveylink.contacts.router import router as contacts_router
 from surveylink.contacts.router_v1 import router as contacts_v1_router
-from surveylink.core import errors, openapi
+from surveylink.core import handlers, openapi
 from surveylink.core.config import ConfigError, Settings
 from surveylink.core.db import make_engine, make_sessionmaker
 from surveylink.core.middleware import HeadersMiddleware
@@ -106,7 +106,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         name="respondent-static",
     )
     app.include_router(respondent_router)
-    errors.install(app)
+    handlers.install(app)
     openapi.install(app)
     app.add_middleware(UpstreamPaths, routes=app.routes)  # inside the headers: redirects get them
     app.add_middleware(HeadersMiddleware)

@@ -98,8 +98,8 @@ async def test_malformed_contact_id_is_400(client: AsyncClient, env: ApiEnv) -> 
     assert response.status_code == 400
     assert response.json() == {
         "code": "bad_request",
-        "message": "Validation failed: Invalid cuid2",
-        "details": {},
+        "message": "Fields are missing or incorrectly formatted",
+        "details": {"contactId": "Invalid cuid2"},
     }
 
 

@@ -16,7 +16,7 @@ from surveylink.app import create_app
 from surveylink.auth import service as auth_service
 from surveylink.auth.permissions import AuthKey
 from surveylink.core.config import Settings
-from surveylink.core.errors import install as install_errors
+from surveylink.core.handlers import install as install_errors
 from surveylink.core.ratelimit import RateLimiter
 from surveylink.core.routing import RateLimitedRoute
 from tests.conftest import free_port

@@ -4,7 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request
 
-from surveylink.attribute_keys import v1
+from surveylink.attribute_keys import service
 from surveylink.attribute_keys.schemas import AttributeKeyOut
 from surveylink.auth.deps import V1ApiKeyDep
 from surveylink.auth.permissions import Permission
@@ -31,7 +31,7 @@ RawBody = Annotated[bytes, Depends(_raw_body)]
 async def get_contact_attribute_keys(
     key: V1ApiKeyDep, session: SessionDep
 ) -> Data[list[AttributeKeyOut]]:
-    rows = await v1.list_attribute_keys(session, key)
+    rows = await service.list_all_attribute_keys(session, key)
     return Data(data=[AttributeKeyOut.model_validate(row) for row in rows])
 
 
@@ -39,7 +39,7 @@ async def get_contact_attribute_keys(
 async def create_contact_attribute_key(
     key: V1ApiKeyDep, session: SessionDep, body: RawBody
 ) -> Data[AttributeKeyOut]:
-    created = await v1.create_attribute_key(session, key, body)
+    created = await service.create_attribute_key_from_json(session, key, body)
     return Data(data=AttributeKeyOut.model_validate(created))
 
 
@@ -47,7 +47,7 @@ async def create_contact_attribute_key(
 async def get_contact_attribute_key(
     key: V1ApiKeyDep, session: SessionDep, key_id: KeyId
 ) -> Data[AttributeKeyOut]:
-    found = await v1.get_attribute_key_for_key(session, key, key_id, Permission.READ)
+    found = await service.get_attribute_key_for_key(session, key, key_id, Permission.READ)
     return Data(data=AttributeKeyOut.model_validate(found))
 
 
@@ -55,7 +55,7 @@ async def get_contact_attribute_key(
 async def update_contact_attribute_key(
     key: V1ApiKeyDep, session: SessionDep, key_id: KeyId, body: RawBody
 ) -> Data[AttributeKeyOut]:
-    updated = await v1.update_attribute_key(session, key, key_id, body)
+    updated = await service.edit_attribute_key(session, key, key_id, body)
     return Data(data=AttributeKeyOut.model_validate(updated))
 
 
@@ -63,5 +63,5 @@ async def update_contact_attribute_key(
 async def delete_contact_attribute_key(
     key: V1ApiKeyDep, session: SessionDep, key_id: KeyId
 ) -> Data[AttributeKeyOut]:
-    deleted = await v1.delete_attribute_key(session, key, key_id)
+    deleted = await service.delete_attribute_key(session, key, key_id)
     return Data(data=AttributeKeyOut.model_validate(deleted))

@@ -1,7 +1,7 @@
 import re
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import Field, field_validator
+from pydantic import BeforeValidator, Field, field_validator
 
 from surveylink.core.pagination import ListParams
 from surveylink.core.schemas import ApiModel, IsoDateTime
@@ -72,7 +72,8 @@ class AttributeKeyUpdate(ApiModel):
 
 class V1AttributeKeyCreate(ApiModel):
     key: str
-    description: str | None = None
+    # v1 stores an empty description when none (or null) is sent.
+    description: Annotated[str, BeforeValidator(lambda value: "" if value is None else value)] = ""
     type: Literal["custom"]
     data_type: DataType | None = None
     environment_id: str

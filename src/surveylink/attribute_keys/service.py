@@ -8,20 +8,14 @@ from surveylink.attribute_keys.schemas import (
     AttributeKeyCreate,
     AttributeKeyFilter,
     AttributeKeyUpdate,
+    V1AttributeKeyCreate,
+    V1AttributeKeyUpdate,
     is_safe_identifier,
     title_from_key,
 )
 from surveylink.auth.permissions import AuthKey, Permission, authorize
-from surveylink.core.errors import (
-    BadRequest,
-    Conflict,
-    Forbidden,
-    NotFound,
-    Unauthorized,
-    UnprocessableEntity,
-)
-
-KEY_NOT_FOUND = ("contactAttributeKey", "not found")
+from surveylink.core.bodies import parse_body
+from surveylink.core.errors import BadRequest, Conflict, Forbidden, Invalid, Resource, Unauthorized
 
 
 async def create_default_keys(session: AsyncSession, environment_id: str) -> None:
@@ -52,12 +46,17 @@ async def list_attribute_keys(
     return await repository.list_attribute_keys(session, environment_ids, params)
 
 
+async def list_all_attribute_keys(session: AsyncSession, key: AuthKey) -> list[ContactAttributeKey]:
+    """Every key of every environment the key holds, unpaginated (upstream's v1 list)."""
+    return await repository.list_all_attribute_keys(session, key.environment_ids)
+
+
 async def create_attribute_key(
-    session: AsyncSession, key: AuthKey, body: AttributeKeyCreate
+    session: AsyncSession, key: AuthKey, body: AttributeKeyCreate | V1AttributeKeyCreate
 ) -> ContactAttributeKey:
     """A custom, non-unique key; a missing name is derived from the key (resources spec §3.2)."""
     if not is_safe_identifier(body.key):
-        raise UnprocessableEntity.on("key", UNSAFE_KEY)
+        raise Invalid.on("key", UNSAFE_KEY)
     if not key.allows(body.environment_id, Permission.WRITE):
         raise Forbidden()
     attribute_key = ContactAttributeKey(
@@ -69,14 +68,23 @@ async def create_attribute_key(
         is_unique=False,
         environment_id=body.environment_id,
     )
-    session.add(attribute_key)
-    try:
-        await session.flush()
-    except IntegrityError:
-        raise Conflict.on(
-            "contactAttributeKey", f'Contact attribute key with "{body.key}" already exists'
-        ) from None
+    await _save(
+        session,
+        attribute_key,
+        Conflict.on(
+            "contactAttributeKey",
+            f'Contact attribute key with "{body.key}" already exists',
+            message="Attribute key already exists",
+        ),
+    )
     return attribute_key
+
+
+async def create_attribute_key_from_json(
+    session: AsyncSession, key: AuthKey, raw: bytes
+) -> ContactAttributeKey:
+    """Upstream's v1 create: the body is parsed after the key was checked."""
+    return await create_attribute_key(session, key, parse_body(raw, V1AttributeKeyCreate))
 
 
 async def get_attribute_key_for_key(
@@ -87,14 +95,18 @@ async def get_attribute_key_for_key(
         await repository.get_attribute_key(session, key_id),
         key,
         needed,
-        missing=NotFound.on(*KEY_NOT_FOUND),
-        denied=Unauthorized(),
+        Resource.ATTRIBUTE_KEY,
+        key_id,
     )
 
 
 def _ensure_custom(attribute_key: ContactAttributeKey, verb: str, unique_issue: str) -> None:
     if attribute_key.type == "default":
-        raise BadRequest.on("contactAttributeKey", f"cannot {verb} default contact attribute key")
+        raise BadRequest.on(
+            "contactAttributeKey",
+            f"cannot {verb} default contact attribute key",
+            message=f"Default Contact Attribute Keys cannot be {verb}d",
+        )
     if attribute_key.is_unique:
         raise BadRequest.on("contactAttributeKey", unique_issue)
 
@@ -119,3 +131,48 @@ async def delete_attribute_key(
     _ensure_custom(attribute_key, "delete", "cannot delete unique contactAttributeKey")
     await repository.delete_attribute_key(session, attribute_key)
     return attribute_key
+
+
+async def edit_attribute_key(
+    session: AsyncSession, key: AuthKey, key_id: str, raw: bytes
+) -> ContactAttributeKey:
+    """Upstream's v1 update: sets the fields sent, `key` and `dataType` included, except that a
+    default key keeps its `key` and `dataType`. The body is parsed after the lookup (404 first)."""
+    attribute_key = await get_attribute_key_for_key(session, key, key_id, Permission.WRITE)
+    body = parse_body(raw, V1AttributeKeyUpdate)
+    if attribute_key.type == "default" and (
+        (body.key is not None and body.key != attribute_key.key)
+        or (body.data_type is not None and body.data_type != attribute_key.data_type)
+    ):
+        # Upstream lets `email` be renamed; every contact lookup by email would then break.
+        raise BadRequest.on(
+            "contactAttributeKey",
+            "cannot rename or retype default contact attribute key",
+            message="Default Contact Attribute Keys cannot be renamed or retyped",
+        )
+    for name in ("description", "name"):
+        if name in body.model_fields_set:
+            setattr(attribute_key, name, getattr(body, name))
+    if body.key is not None:
+        attribute_key.key = body.key
+    if body.data_type is not None:
+        attribute_key.data_type = body.data_type
+    await _save(
+        session,
+        attribute_key,
+        Conflict.on(
+            "key", "already exists", message="Unique constraint failed on the fields: (`key`)"
+        ),
+    )
+    return attribute_key
+
+
+async def _save(
+    session: AsyncSession, attribute_key: ContactAttributeKey, conflict: Conflict
+) -> None:
+    session.add(attribute_key)
+    try:
+        async with session.begin_nested():
+            await session.flush()
+    except IntegrityError:
+        raise conflict from None

@@ -4,7 +4,7 @@ from fastapi import Depends, Request
 
 from surveylink.auth import service
 from surveylink.auth.permissions import AuthKey
-from surveylink.core.errors import Unauthorized, V1Error
+from surveylink.core.errors import Unauthenticated
 
 API_KEY_HEADER = "x-api-key"
 # The key is read from the header directly; the document-wide `apiKeyAuth` scheme is published
@@ -25,7 +25,7 @@ async def authenticated(request: Request) -> bool:
 async def get_api_key(request: Request) -> AuthKey:
     key = await _authenticate(request)
     if key is None:
-        raise Unauthorized()
+        raise Unauthenticated()
     return key
 
 
@@ -33,7 +33,7 @@ async def get_v1_api_key(request: Request) -> AuthKey:
     key = await _authenticate(request)
     # v1 also refuses keys that have no environment at all.
     if key is None or not key.grants:
-        raise V1Error.not_authenticated()
+        raise Unauthenticated()
     return key
 
 

@@ -1,12 +1,10 @@
 """Upstream's per-environment permission model (behaviour spec §1.4)."""
 
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
-from surveylink.core.errors import V1Error
-from surveylink.core.ids import is_cuid2
+from surveylink.core.errors import NotFound, Resource, Unauthorized
 
 
 class Permission(StrEnum):
@@ -80,32 +78,12 @@ Row = TypeVar("Row", bound=InEnvironment)
 
 
 def authorize(
-    row: Row | None, key: AuthKey, needed: Permission, *, missing: Exception, denied: Exception
+    row: Row | None, key: AuthKey, needed: Permission, resource: Resource, resource_id: str
 ) -> Row:
-    """Upstream's order for a resource by id: `missing` when absent, then `denied` when the key
-    lacks `needed` on its environment (so ids of other organizations look the same as none)."""
+    """Upstream's order for a resource by id: not found when absent, then unauthorized when the
+    key lacks `needed` on its environment (so ids of other organizations look the same as none)."""
     if row is None:
-        raise missing
+        raise NotFound(resource, resource_id)
     if not key.allows(row.environment_id, needed):
-        raise denied
+        raise Unauthorized()
     return row
-
-
-async def authorize_v1(
-    load: Callable[[str], Awaitable[Row | None]],
-    resource_id: str,
-    resource_type: str,
-    key: AuthKey,
-    needed: Permission,
-) -> Row:
-    """The v1 API's lookup by id: 400 for an id that is no cuid2 (upstream: a 500), v1's 404,
-    then v1's 401."""
-    if not is_cuid2(resource_id):
-        raise V1Error.bad_request("Validation failed: Invalid cuid2")
-    return authorize(
-        await load(resource_id),
-        key,
-        needed,
-        missing=V1Error.not_found(resource_type, resource_id),
-        denied=V1Error.unauthorized(),
-    )

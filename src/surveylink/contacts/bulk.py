@@ -20,7 +20,7 @@ from surveylink.contacts.schemas import (
 )
 from surveylink.contacts.values import DataType, detect_type, store, to_columns
 from surveylink.core.clock import utcnow
-from surveylink.core.errors import BadRequest, ErrorDetail, Forbidden, UnprocessableEntity
+from surveylink.core.errors import BadRequest, ErrorDetail, Forbidden, Invalid
 from surveylink.core.ids import cuid2
 from surveylink.core.zod import is_email
 
@@ -94,7 +94,7 @@ async def upload_contacts(
 ) -> BulkUploadResult:
     """Creates new contacts and updates existing ones (matched by email) in one transaction."""
     if issues := upload_issues(body.contacts):
-        raise UnprocessableEntity(*issues)
+        raise Invalid(*issues)
     environment_id = body.environment_id
     if not key.allows(environment_id, Permission.WRITE):
         raise Forbidden()

@@ -10,16 +10,17 @@ from surveylink.contacts import service
 from surveylink.contacts.schemas import ContactAttributeV1, ContactV1, DeletedV1
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data
+from surveylink.core.zod import Cuid2
 
 router = APIRouter()
 CONTACTS_TAG = "Management API v1 - Contacts"
 
-ContactId = Annotated[str, Path(alias="contactId")]
+ContactId = Annotated[Cuid2, Path(alias="contactId")]
 
 
 @router.get("/management/contacts", operation_id="getContactsV1", tags=[CONTACTS_TAG])
 async def get_contacts(key: V1ApiKeyDep, session: SessionDep) -> Data[list[ContactV1]]:
-    contacts = await service.list_contacts_v1(session, key)
+    contacts = await service.list_all_contacts(session, key)
     return Data(data=[ContactV1.model_validate(contact) for contact in contacts])
 
 
@@ -27,7 +28,7 @@ async def get_contacts(key: V1ApiKeyDep, session: SessionDep) -> Data[list[Conta
 async def get_contact(
     key: V1ApiKeyDep, session: SessionDep, contact_id: ContactId
 ) -> Data[ContactV1]:
-    contact = await service.get_contact_for_key_v1(session, key, contact_id, Permission.READ)
+    contact = await service.get_contact_for_key(session, key, contact_id, Permission.READ)
     return Data(data=ContactV1.model_validate(contact))
 
 
@@ -37,7 +38,7 @@ async def get_contact(
 async def delete_contact(
     key: V1ApiKeyDep, session: SessionDep, contact_id: ContactId
 ) -> Data[DeletedV1]:
-    await service.delete_contact_v1(session, key, contact_id)
+    await service.delete_contact(session, key, contact_id)
     return Data(data=DeletedV1(success="Contact deleted successfully"))
 
 
@@ -49,5 +50,5 @@ async def delete_contact(
 async def get_contact_attributes(
     key: V1ApiKeyDep, session: SessionDep
 ) -> Data[list[ContactAttributeV1]]:
-    rows = await service.list_contact_attributes_v1(session, key)
+    rows = await service.list_all_contact_attributes(session, key)
     return Data(data=[ContactAttributeV1.model_validate(row) for row in rows])

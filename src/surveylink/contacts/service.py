@@ -1,10 +1,10 @@
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveylink.auth.permissions import AuthKey, Permission, authorize_v1
+from surveylink.auth.permissions import AuthKey, Permission, authorize
 from surveylink.contacts import repository
 from surveylink.contacts.models import Contact, ContactAttribute
 from surveylink.contacts.schemas import ContactCreate, ContactOut
-from surveylink.core.errors import BadRequest, Conflict, Forbidden
+from surveylink.core.errors import BadRequest, Conflict, Forbidden, Resource
 
 
 async def create_contact(session: AsyncSession, key: AuthKey, body: ContactCreate) -> ContactOut:
@@ -36,29 +36,26 @@ async def create_contact(session: AsyncSession, key: AuthKey, body: ContactCreat
     )
 
 
-async def list_contacts_v1(session: AsyncSession, key: AuthKey) -> list[Contact]:
+async def list_all_contacts(session: AsyncSession, key: AuthKey) -> list[Contact]:
     """Every contact of every environment the key holds, unpaginated as upstream."""
     return await repository.list_contacts(session, key.environment_ids)
 
 
-async def get_contact_for_key_v1(
+async def get_contact_for_key(
     session: AsyncSession, key: AuthKey, contact_id: str, needed: Permission
 ) -> Contact:
-    """The contact: v1's 404, then 401 when the key lacks `needed` on its environment."""
-    return await authorize_v1(
-        lambda contact_id: repository.get_contact(session, contact_id),
-        contact_id,
-        "Contact",
-        key,
-        needed,
-    )
+    """The contact: 404, then 401 when the key lacks `needed` on its environment."""
+    contact = await repository.get_contact(session, contact_id)
+    return authorize(contact, key, needed, Resource.CONTACT, contact_id)
 
 
-async def delete_contact_v1(session: AsyncSession, key: AuthKey, contact_id: str) -> None:
+async def delete_contact(session: AsyncSession, key: AuthKey, contact_id: str) -> None:
     """Deletes the contact; the database cascades its attributes, displays and responses."""
-    contact = await get_contact_for_key_v1(session, key, contact_id, Permission.MANAGE)
+    contact = await get_contact_for_key(session, key, contact_id, Permission.MANAGE)
     await repository.delete_contact(session, contact)
 
 
-async def list_contact_attributes_v1(session: AsyncSession, key: AuthKey) -> list[ContactAttribute]:
+async def list_all_contact_attributes(
+    session: AsyncSession, key: AuthKey
+) -> list[ContactAttribute]:
     return await repository.list_contact_attributes(session, key.environment_ids)

@@ -1,16 +1,18 @@
-"""Errors and the only place they become JSON: upstream's v2 envelope, and v1's for /api/v1."""
+"""Domain errors, and the only place they become a response: upstream's v2 envelope under
+/api/v2, v1's body under /api/v1, and an HTML page elsewhere (the respondent page).
 
-import functools
+Services raise what went wrong in the domain's terms (`NotFound(Resource.SURVEY, id)`,
+`Unauthorized()`, `Invalid(...)`); they never choose a status code or a wire shape. Each API
+version renders every domain error once, below.
+"""
+
+import html
 import logging
-from typing import Any, ClassVar
+from dataclasses import dataclass
+from enum import Enum
+from typing import Any, Self
 
-from fastapi import FastAPI, Request
-from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, JSONResponse, Response
-from pydantic import BaseModel, ConfigDict, TypeAdapter
-from starlette.exceptions import HTTPException as StarletteHTTPException
-
-from surveylink.core import zod
+from pydantic import BaseModel, ConfigDict
 
 logger = logging.getLogger("surveylink")
 
@@ -19,6 +21,7 @@ GENERIC_500_DETAIL = {
     "issue": "An error occurred while processing your request. Please try again later.",
 }
 MALFORMED_JSON = "Malformed JSON input, please check your request body"
+INVALID_FIELDS = "Fields are missing or incorrectly formatted"
 
 
 class ErrorDetail(BaseModel):
@@ -27,6 +30,229 @@ class ErrorDetail(BaseModel):
     field: str
     issue: str
     meta: dict[str, Any] | None = None
+
+
+@dataclass(frozen=True)
+class _Resource:
+    field: str  # v2 names it in `details[].field`
+    name: str  # v1 names it in its message and `details.resource_type`
+
+
+class Resource(Enum):
+    """What a `NotFound` was looking for, named as each API version names it."""
+
+    SURVEY = _Resource("survey", "Survey")
+    CONTACT = _Resource("contact", "Contact")
+    ATTRIBUTE_KEY = _Resource("contactAttributeKey", "Attribute Key")
+    RESPONSE = _Resource("response", "Response")
+    WEBHOOK = _Resource("webhook", "Webhook")
+    DELIVERY = _Resource("delivery", "Delivery")
+    SEGMENT = _Resource("segment", "Segment")
+    ORGANIZATION = _Resource("organization", "Organization")
+    ENVIRONMENT = _Resource("environment", "Environment")
+    ACTION_CLASS = _Resource("actionClass", "Action Class")
+
+
+class DomainError(Exception):
+    """Something a request cannot do. `details` name the fields at fault; `message` is the
+    one-line summary a version without field details (v1) shows instead."""
+
+    def __init__(
+        self,
+        *details: ErrorDetail,
+        message: str | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(message or type(self).__name__)
+        self.details = list(details)
+        self.message = message
+        self.headers = headers or {}
+
+    @classmethod
+    def on(cls, field: str, issue: str, *, message: str | None = None, **meta: Any) -> Self:
+        return cls(ErrorDetail(field=field, issue=issue, meta=meta or None), message=message)
+
+
+class Unauthenticated(DomainError):
+    """No API key, or one that does not exist."""
+
+
+class Unauthorized(DomainError):
+    """The key lacks the permission on the environment of the resource it asked for."""
+
+
+class Forbidden(DomainError):
+    """The key may not act in the environment its request names."""
+
+
+class NotFound(DomainError):
+    def __init__(self, resource: Resource, resource_id: str | None = None) -> None:
+        super().__init__(ErrorDetail(field=resource.value.field, issue="not found"))
+        self.resource = resource.value
+        self.resource_id = resource_id
+
+
+class BadRequest(DomainError):
+    """A well-formed request the resource refuses."""
+
+
+class Conflict(DomainError):
+    """The request collides with what is stored (a unique value, a running attempt)."""
+
+
+class Invalid(DomainError):
+    """The body, query or path failed validation; `details` say where and why."""
+
+
+class TooManyRequests(DomainError):
+    pass
+
+
+class Unavailable(DomainError):
+    """A dependency (the database) cannot serve the request now."""
+
+
+def malformed_json() -> BadRequest:
+    return BadRequest.on("error", MALFORMED_JSON, message=MALFORMED_JSON)
+
+
+# v2: upstream's `{"error": {"code", "message", "details"?}}`.
+
+_V2: dict[type[DomainError], tuple[int, str, bool]] = {
+    # class: (status, message, shows details)
+    Unauthenticated: (401, "Unauthorized", False),
+    Unauthorized: (401, "Unauthorized", False),
+    Forbidden: (403, "Forbidden", False),
+    NotFound: (404, "Not Found", True),
+    BadRequest: (400, "Bad Request", True),
+    Conflict: (409, "Conflict", True),
+    Invalid: (422, "Unprocessable Entity", True),
+    TooManyRequests: (429, "Too Many Requests", False),
+    Unavailable: (503, "Service Unavailable", True),
+}
+
+
+def v2_status(error: DomainError) -> int:
+    return _V2[type(error)][0]
+
+
+def v2_body(status: int, message: str, details: list[dict[str, Any]] | None) -> dict[str, Any]:
+    body: dict[str, Any] = {"code": status, "message": message}
+    if details is not None:
+        body["details"] = details
+    return {"error": body}
+
+
+def render_v2(error: DomainError) -> tuple[int, dict[str, Any]]:
+    status, message, shows_details = _V2[type(error)]
+    details = None
+    if shows_details:
+        details = [detail.model_dump(exclude_none=True) for detail in error.details]
+    return status, v2_body(status, message, details)
+
+
+V2_INTERNAL = v2_body(500, "Internal Server Error", [GENERIC_500_DETAIL])
+
+
+# v1: `{"code", "message", "details"}` with no wrapper (v1 surveys spec §1.4).
+
+NOT_AUTHENTICATED: tuple[int, str, str, dict[str, Any]] = (
+    401,
+    "not_authenticated",
+    "Not authenticated",
+    {"x-Api-Key": "Header not provided or API Key invalid"},
+)
+NOT_AUTHORIZED: tuple[int, str, str, dict[str, Any]] = (
+    401,
+    "unauthorized",
+    "You are not authorized to access this resource",
+    {},
+)
+V1_INTERNAL = {
+    "code": "internal_server_error",
+    "message": "An unexpected error occurred.",
+    "details": {},
+}
+RATE_LIMITED = "Maximum number of requests reached. Please try again later."
+
+
+def v1_body(code: str, message: str, details: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"code": code, "message": message, "details": details or {}}
+
+
+def render_v1(error: DomainError) -> tuple[int, dict[str, Any]]:
+    details: dict[str, Any]
+    if isinstance(error, Unauthenticated):
+        status, code, message, details = NOT_AUTHENTICATED
+    elif isinstance(error, Unauthorized | Forbidden):  # v1 has no 403
+        status, code, message, details = NOT_AUTHORIZED
+    elif isinstance(error, NotFound):
+        name, resource_id = error.resource.name, error.resource_id
+        status, code, message = 404, "not_found", f"{name} not found"
+        details = {"resource_id": resource_id, "resource_type": name}
+    elif isinstance(error, Invalid):
+        # v1's flat map: one entry per field, the last issue wins.
+        flat = {detail.field: detail.issue for detail in error.details}
+        status, code, message, details = 400, "bad_request", INVALID_FIELDS, flat
+    elif isinstance(error, TooManyRequests):
+        status, code, message, details = 429, "too_many_requests", RATE_LIMITED, {}
+    elif isinstance(error, Unavailable):
+        status, code, message, details = 503, "service_unavailable", "Service Unavailable", {}
+    else:  # BadRequest, Conflict: v1 answers both as 400 with the summary
+        summary = error.message or "; ".join(detail.issue for detail in error.details)
+        status, code, message, details = 400, "bad_request", summary, {}
+    return status, v1_body(code, message, details)
+
+
+# Pages (/c/…): what a respondent sees. No internals, ever.
+
+_PAGE = (
+    '<!doctype html><html lang="en"><meta charset="utf-8">'
+    '<meta name="viewport" content="width=device-width, initial-scale=1">'
+    "<title>{title}</title><h1>{title}</h1><p>{text}</p></html>"
+)
+_PAGE_TEXTS = {
+    404: ("Page not found", "This page does not exist."),
+    413: ("Too much data", "What you sent is too large. Please shorten your answer."),
+    429: ("Too many requests", "Please wait a moment and try again."),
+    503: ("Temporarily unavailable", "Please try again in a moment."),
+}
+_PAGE_DEFAULT_4XX = ("Request not accepted", "Please go back and try again.")
+_PAGE_5XX = ("Something went wrong.", "Please try again in a moment.")
+
+
+def render_page(status: int) -> str:
+    default = _PAGE_5XX if status >= 500 else _PAGE_DEFAULT_4XX
+    title, text = _PAGE_TEXTS.get(status, default)
+    return _PAGE.format(title=html.escape(title), text=html.escape(text))
+
+
+class ApiVersion(Enum):
+    V1 = "v1"
+    V2 = "v2"
+    PAGE = "page"
+
+    @classmethod
+    def of(cls, path: str) -> "ApiVersion":
+        if path.startswith("/api/v1/"):
+            return cls.V1
+        if path.startswith("/api/"):
+            return cls.V2
+        return cls.PAGE
+
+
+_DESCRIPTIONS = {
+    400: "Bad Request: malformed JSON, or a request the resource refuses.",
+    401: "Unauthorized: missing or unknown API key, or no permission on the environment.",
+    403: "Forbidden.",
+    404: "Not Found.",
+    409: "Conflict.",
+    413: "Payload Too Large: the body is over the size limit.",
+    422: "Unprocessable Entity: the body, query or path failed validation.",
+    429: "Too Many Requests: the key's per-minute limit is used up; see Retry-After.",
+    500: "Internal Server Error.",
+    503: "Service Unavailable.",
+}
 
 
 class ErrorBody(BaseModel):
@@ -41,240 +267,9 @@ class ErrorEnvelope(BaseModel):
     error: ErrorBody
 
 
-_DESCRIPTIONS = {
-    400: "Bad Request: malformed JSON, or a request the resource refuses.",
-    401: "Unauthorized: missing or unknown x-api-key, or no permission on the environment.",
-    403: "Forbidden.",
-    404: "Not Found.",
-    409: "Conflict.",
-    422: "Unprocessable Entity: the body, query or path failed validation.",
-    429: "Too Many Requests: the key's per-minute limit is used up; see Retry-After.",
-    500: "Internal Server Error.",
-    503: "Service Unavailable.",
-}
-
-
 def error_responses(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """`responses=` for a route: each status it can answer with, in upstream's envelope."""
     return {
         status: {"model": ErrorEnvelope, "description": _DESCRIPTIONS[status]}
         for status in statuses
     }
-
-
-class ApiError(Exception):
-    """A v2 error: `{"error": {"code", "message", "details"?}}`."""
-
-    status: ClassVar[int] = 500
-    message: ClassVar[str] = "Internal Server Error"
-    shows_details: ClassVar[bool] = True
-
-    def __init__(self, *details: ErrorDetail, headers: dict[str, str] | None = None) -> None:
-        super().__init__(self.message)
-        self.details = list(details)
-        self.headers = headers or {}
-
-    @classmethod
-    def on(cls, field: str, issue: str, **meta: Any) -> "ApiError":
-        return cls(ErrorDetail(field=field, issue=issue, meta=meta or None))
-
-
-class BadRequest(ApiError):
-    status = 400
-    message = "Bad Request"
-
-
-class Unauthorized(ApiError):
-    status = 401
-    message = "Unauthorized"
-    shows_details = False
-
-
-class Forbidden(ApiError):
-    status = 403
-    message = "Forbidden"
-    shows_details = False
-
-
-class NotFound(ApiError):
-    status = 404
-    message = "Not Found"
-
-
-class Conflict(ApiError):
-    status = 409
-    message = "Conflict"
-
-
-class UnprocessableEntity(ApiError):
-    status = 422
-    message = "Unprocessable Entity"
-
-
-class TooManyRequests(ApiError):
-    status = 429
-    message = "Too Many Requests"
-    shows_details = False
-
-
-class ServiceUnavailable(ApiError):
-    status = 503
-    message = "Service Unavailable"
-
-
-def error_response(error: ApiError) -> JSONResponse:
-    body: dict[str, object] = {"code": error.status, "message": error.message}
-    if error.status == 500:
-        body["details"] = [GENERIC_500_DETAIL]  # whatever was raised: internals never leak
-    elif error.shows_details:
-        body["details"] = [detail.model_dump(exclude_none=True) for detail in error.details]
-    return JSONResponse({"error": body}, status_code=error.status, headers=error.headers)
-
-
-class V1Error(Exception):
-    """A v1 error: `{"code", "message", "details"}` with no `error` wrapper."""
-
-    def __init__(
-        self,
-        status: int,
-        code: str,
-        message: str,
-        details: dict[str, Any] | None = None,
-        headers: dict[str, str] | None = None,
-    ) -> None:
-        super().__init__(message)
-        self.status, self.code, self.text = status, code, message
-        self.details = details or {}
-        self.headers = headers or {}
-
-    @classmethod
-    def not_authenticated(cls) -> "V1Error":
-        return cls(
-            401,
-            "not_authenticated",
-            "Not authenticated",
-            {"x-Api-Key": "Header not provided or API Key invalid"},
-        )
-
-    @classmethod
-    def unauthorized(cls) -> "V1Error":
-        return cls(401, "unauthorized", "You are not authorized to access this resource")
-
-    @classmethod
-    def bad_request(cls, message: str, details: dict[str, Any] | None = None) -> "V1Error":
-        return cls(400, "bad_request", message, details)
-
-    @classmethod
-    def not_found(cls, resource_type: str, resource_id: str | None) -> "V1Error":
-        details = {"resource_id": resource_id, "resource_type": resource_type}
-        return cls(404, "not_found", f"{resource_type} not found", details)
-
-    @classmethod
-    def internal(cls, message: str = "An unexpected error occurred.") -> "V1Error":
-        return cls(500, "internal_server_error", message)
-
-
-def v1_error_response(error: V1Error) -> JSONResponse:
-    body = {"code": error.code, "message": error.text, "details": error.details}
-    return JSONResponse(body, status_code=error.status, headers=error.headers)
-
-
-def _is_v1(request: Request) -> bool:
-    return request.url.path.startswith("/api/v1/")
-
-
-async def _on_api_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, ApiError)
-    return error_response(exc)
-
-
-async def _on_v1_error(_request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, V1Error)
-    return v1_error_response(exc)
-
-
-async def _on_invalid_request(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, RequestValidationError)
-    errors = list(exc.errors())
-    if any(error["type"] == "json_invalid" for error in errors):
-        if _is_v1(request):
-            return v1_error_response(V1Error.bad_request(MALFORMED_JSON))
-        # FastAPI parses the body before any dependency runs; upstream checks the key first.
-        if not await request.app.state.authenticated(request):
-            return error_response(Unauthorized())
-        return error_response(BadRequest(ErrorDetail(field="error", issue=MALFORMED_JSON)))
-    first = min((error["loc"][0] for error in errors), key=_location_rank)
-    schema = _body_schema(request) if first == "body" else None
-    failing = [error for error in errors if error["loc"][0] == first]
-    if _is_v1(request):
-        # v1's flat map: one entry per path, the last message wins.
-        flat = {zod.field(error["loc"][1:]): zod.issue(error, schema) for error in failing}
-        return v1_error_response(
-            V1Error.bad_request("Fields are missing or incorrectly formatted", flat)
-        )
-    details = [
-        ErrorDetail(field=zod.field(error["loc"][1:]), issue=zod.issue(error, schema))
-        for error in failing
-    ]
-    return error_response(UnprocessableEntity(*details))
-
-
-# Upstream validates the body, then the query, then the path, and reports only the first.
-_ORDER = ("body", "query", "path")
-
-
-def _location_rank(location: str | int) -> int:
-    return _ORDER.index(location) if location in _ORDER else len(_ORDER)
-
-
-def _body_schema(request: Request) -> dict[str, Any] | None:
-    body_field = getattr(request.scope.get("route"), "body_field", None)
-    if body_field is None:
-        return None
-    return _schema_of(body_field.field_info.annotation)
-
-
-@functools.cache
-def _schema_of(annotation: Any) -> dict[str, Any]:
-    return TypeAdapter(annotation).json_schema(by_alias=True)
-
-
-async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
-    assert isinstance(exc, StarletteHTTPException)
-    if _is_v1(request):
-        code = "not_found" if exc.status_code == 404 else "method_not_allowed"
-        return v1_error_response(V1Error(exc.status_code, code, str(exc.detail)))
-    if exc.status_code == 400:  # a body FastAPI could not even decode: upstream's bad JSON
-        return error_response(BadRequest(ErrorDetail(field="error", issue=MALFORMED_JSON)))
-    return JSONResponse(
-        {"error": {"code": exc.status_code, "message": str(exc.detail)}},
-        status_code=exc.status_code,
-        headers=exc.headers,
-    )
-
-
-# What a respondent sees when a survey page fails: a page, not an API envelope; no internals.
-ERROR_PAGE = (
-    '<!doctype html><html lang="en"><meta charset="utf-8">'
-    '<meta name="viewport" content="width=device-width, initial-scale=1">'
-    "<title>Something went wrong</title><h1>Something went wrong.</h1>"
-    "<p>Please try again in a moment.</p></html>"
-)
-
-
-async def _on_unexpected(request: Request, exc: Exception) -> Response:
-    request_id = request.scope.get("state", {}).get("request_id", "-")
-    logger.error("unhandled error on request %s", request_id, exc_info=exc)
-    if _is_v1(request):
-        return v1_error_response(V1Error.internal())
-    if not request.url.path.startswith("/api/"):
-        return HTMLResponse(ERROR_PAGE, status_code=500)
-    return error_response(ApiError())
-
-
-def install(app: FastAPI) -> None:
-    app.add_exception_handler(ApiError, _on_api_error)
-    app.add_exception_handler(V1Error, _on_v1_error)
-    app.add_exception_handler(RequestValidationError, _on_invalid_request)
-    app.add_exception_handler(StarletteHTTPException, _on_http_error)
-    app.add_exception_handler(Exception, _on_unexpected)

@@ -7,7 +7,7 @@ from redis.asyncio import Redis
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from surveylink.core.errors import ServiceUnavailable
+from surveylink.core.errors import Unavailable
 from surveylink.health.schemas import HealthStatus
 
 logger = logging.getLogger("surveylink")
@@ -20,7 +20,7 @@ async def check_health(engine: AsyncEngine, redis: Redis | None) -> HealthStatus
     """Both checks at once; 503 when the database is unreachable (upstream answers 200)."""
     main_database, cache_database = await asyncio.gather(_database_ok(engine), _cache_ok(redis))
     if not main_database:
-        raise ServiceUnavailable.on("main_database", "Database is unreachable")
+        raise Unavailable.on("main_database", "Database is unreachable")
     return HealthStatus(main_database=main_database, cache_database=cache_database)
 
 

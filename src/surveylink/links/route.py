@@ -16,7 +16,7 @@ from fastapi.routing import APIRoute
 from pydantic_core import PydanticCustomError
 
 from surveylink.auth.deps import get_api_key
-from surveylink.core.errors import ErrorDetail, UnprocessableEntity
+from surveylink.core.errors import ErrorDetail, Invalid
 from surveylink.core.ids import is_cuid2
 from surveylink.core.ratelimit import RateLimiter
 from surveylink.core.zod import number_check
@@ -37,9 +37,7 @@ class PersonalLinkRoute(APIRoute):
                 arguments[argument] = request.path_params[name]
             bad_ids = [name for name, _ in PATH_IDS if not is_cuid2(request.path_params[name])]
             if bad_ids:
-                raise UnprocessableEntity(
-                    *(ErrorDetail(field=name, issue="Invalid cuid2") for name in bad_ids)
-                )
+                raise Invalid(*(ErrorDetail(field=name, issue="Invalid cuid2") for name in bad_ids))
             limiter: RateLimiter | None = request.app.state.rate_limiter
             if limiter is not None:
                 await limiter.hit(key.id)
@@ -57,6 +55,4 @@ def _query(request: Request) -> int | None:
     try:
         return int(_expiration_days(value))
     except PydanticCustomError as error:
-        raise UnprocessableEntity(
-            ErrorDetail(field="expirationDays", issue=error.message())
-        ) from None
+        raise Invalid(ErrorDetail(field="expirationDays", issue=error.message())) from None

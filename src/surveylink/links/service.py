@@ -4,7 +4,7 @@ from typing import Any
 
 from surveylink.auth.permissions import AuthKey, Permission
 from surveylink.core.clock import iso
-from surveylink.core.errors import BadRequest, NotFound, Unauthorized
+from surveylink.core.errors import BadRequest, NotFound, Resource, Unauthorized
 from surveylink.core.ids import cuid2
 from surveylink.links import repository, tokens
 from surveylink.links.deps import LinkContext
@@ -21,13 +21,13 @@ async def personal_link(
     """A signed link for one contact, after upstream's checks in upstream's order (§3.1)."""
     target = await repository.get_link_target(context.reader, survey_id, contact_id)
     if target is None:
-        raise NotFound.on("survey", "not found")
+        raise NotFound(Resource.SURVEY, survey_id)
     if not key.allows(target.environment_id, Permission.READ):
         raise Unauthorized()
     if target.survey_type != "link":
         raise BadRequest.on("surveyId", "Not a link survey")
     if target.contact_environment_id != target.environment_id:
-        raise NotFound.on("contact", "not found")
+        raise NotFound(Resource.CONTACT, contact_id)
     if target.responded:
         raise BadRequest.on("contactId", "Already responded")
     return build_link(

@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveylink.core.errors import ApiError
+from surveylink.core.errors import DomainError
 from surveylink.links import tokens
 from surveylink.respondent import meta, repository
 from surveylink.respondent.answers import Form, parse
@@ -253,7 +253,7 @@ async def _save(
         )
         try:
             return await responses.create_response(session, admitted.row, body)
-        except ApiError:
+        except DomainError:
             # Another request created it first; that row, now locked, settles the race.
             response = await repository.lock_response(
                 session, admitted.survey_id, admitted.contact_id

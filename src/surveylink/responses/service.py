@@ -10,7 +10,7 @@ from surveylink.auth.permissions import AuthKey, Permission
 from surveylink.contacts import repository as contacts
 from surveylink.core.clock import utcnow
 from surveylink.core.db import violated
-from surveylink.core.errors import BadRequest, Conflict, NotFound, Unauthorized
+from surveylink.core.errors import BadRequest, Conflict, NotFound, Resource, Unauthorized
 from surveylink.responses import repository
 from surveylink.responses.models import Response
 from surveylink.responses.schemas import ResponseCreate, ResponseFilter, ResponseUpdate
@@ -26,7 +26,7 @@ async def create_response_for_key(
     """`POST /management/responses`: upstream's checks, then the shared create."""
     survey = await surveys.get_survey(session, body.survey_id)
     if survey is None:
-        raise NotFound.on("survey", "not found")
+        raise NotFound(Resource.SURVEY, body.survey_id)
     if not key.allows(survey.environment_id, Permission.WRITE):
         raise Unauthorized()
     _check_answers(survey, body.data)
@@ -52,7 +52,7 @@ async def get_response_for_key(
     """The response and its survey if the key holds `needed` on its environment: 404, then 401."""
     found = await repository.get_response_with_survey(session, response_id)
     if found is None:
-        raise NotFound.on("response", "not found")
+        raise NotFound(Resource.RESPONSE, response_id)
     if not key.allows(found[1].environment_id, needed):
         raise Unauthorized()
     return found
@@ -77,7 +77,7 @@ async def update_response(
     if "contact_id" in given and body.contact_id is not None:
         contact = await contacts.get_contact(session, body.contact_id)
         if contact is None or contact.environment_id != survey.environment_id:
-            raise NotFound.on("contact", "not found")
+            raise NotFound(Resource.CONTACT, body.contact_id)
     values = body.model_dump(include=given - {"meta", "created_at", "updated_at"})
     if "meta" in given:
         values["meta"] = body.meta.model_dump(by_alias=True, exclude_none=True)
@@ -142,7 +142,7 @@ async def _contact_of(
     if body.contact_id is not None:
         contact = await contacts.get_contact(session, body.contact_id)
         if contact is None or contact.environment_id != environment_id:
-            raise NotFound.on("contact", "not found")
+            raise NotFound(Resource.CONTACT, body.contact_id)
         return contact.id
     if body.user_id:
         return await contacts.find_contact_by_attribute(

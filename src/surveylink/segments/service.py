@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
 from surveylink.auth.permissions import AuthKey, Permission
-from surveylink.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
+from surveylink.core.errors import BadRequest, Conflict, Forbidden, NotFound, Resource, Unauthorized
 from surveylink.links import tokens
 from surveylink.links.service import build_link
 from surveylink.segments import filters, repository
@@ -33,14 +33,14 @@ async def segment_links(
     limit, skip = page
     survey = await repository.get_link_survey(session, survey_id)
     if survey is None:  # upstream: a 500 from its organization lookup
-        raise NotFound.on("survey", "not found")
+        raise NotFound(Resource.SURVEY, survey_id)
     if not key.allows(survey.environment_id, Permission.READ):
         raise Unauthorized()
     if survey.type != "link" or survey.status != "inProgress":
         raise Forbidden()
     segment = await repository.get_segment(session, segment_id)
     if segment is None:
-        raise NotFound.on("segment", "not found")
+        raise NotFound(Resource.SEGMENT, segment_id)
     if segment.environment_id != survey.environment_id:
         raise BadRequest.on("segmentId", "Environment mismatch")
     where = await _segment_condition(session, segment)

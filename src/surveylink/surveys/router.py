@@ -7,6 +7,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from surveylink.auth.deps import V1ApiKeyDep
 from surveylink.auth.permissions import Permission
 from surveylink.core.db import SessionDep
+from surveylink.core.zod import Cuid2
 from surveylink.surveys import service
 from surveylink.surveys.shape import raw_row, read_shape
 
@@ -39,7 +40,7 @@ async def create_survey(key: V1ApiKeyDep, session: SessionDep, body: RawBody) ->
 
 
 @router.get("/management/surveys/{surveyId}", operation_id="getSurveyV1")
-async def get_survey(key: V1ApiKeyDep, session: SessionDep, surveyId: str) -> dict[str, Any]:  # noqa: N803
+async def get_survey(key: V1ApiKeyDep, session: SessionDep, surveyId: Cuid2) -> dict[str, Any]:  # noqa: N803
     survey = await service.get_survey_for_key(session, key, surveyId, Permission.READ)
     return {"data": read_shape(survey)}
 
@@ -48,7 +49,7 @@ async def get_survey(key: V1ApiKeyDep, session: SessionDep, surveyId: str) -> di
 async def update_survey(
     key: V1ApiKeyDep,
     session: SessionDep,
-    surveyId: str,  # noqa: N803
+    surveyId: Cuid2,  # noqa: N803
     body: RawBody,
 ) -> dict[str, Any]:
     survey, used_questions = await service.update_survey(session, key, surveyId, body)
@@ -56,6 +57,6 @@ async def update_survey(
 
 
 @router.delete("/management/surveys/{surveyId}", operation_id="deleteSurveyV1")
-async def delete_survey(key: V1ApiKeyDep, session: SessionDep, surveyId: str) -> dict[str, Any]:  # noqa: N803
+async def delete_survey(key: V1ApiKeyDep, session: SessionDep, surveyId: Cuid2) -> dict[str, Any]:  # noqa: N803
     survey = await service.delete_survey(session, key, surveyId)
     return {"data": raw_row(survey)}

@@ -1,6 +1,5 @@
 """Survey CRUD as upstream's v1 management API does it (v1 surveys spec §2)."""
 
-import json
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -8,9 +7,18 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveylink.auth.permissions import AuthKey, Permission, authorize_v1
+from surveylink.auth.permissions import AuthKey, Permission, authorize
+from surveylink.core.bodies import parse_json
 from surveylink.core.clock import utcnow
-from surveylink.core.errors import MALFORMED_JSON, V1Error
+from surveylink.core.errors import (
+    BadRequest,
+    Conflict,
+    ErrorDetail,
+    Forbidden,
+    Invalid,
+    NotFound,
+    Resource,
+)
 from surveylink.core.zod import js_number
 from surveylink.surveys import repository
 from surveylink.surveys.models import Survey
@@ -21,8 +29,6 @@ from surveylink.surveys.validation import (
     validate_create,
     validate_update,
 )
-
-INVALID_FIELDS = "Fields are missing or incorrectly formatted"
 
 
 async def get_survey(session: AsyncSession, survey_id: str) -> Survey | None:
@@ -45,41 +51,36 @@ async def list_surveys(
 def _count(text: str, name: str) -> int:
     number = js_number(text)
     if math.isnan(number) or number < 0 or number != int(number):
-        raise V1Error.bad_request(f"Invalid {name}: expected a whole number >= 0")
+        issue = "expected a whole number >= 0"
+        raise BadRequest.on(name, issue, message=f"Invalid {name}: {issue}")
     return int(number)
 
 
 async def get_survey_for_key(
     session: AsyncSession, key: AuthKey, survey_id: str, needed: Permission
 ) -> Survey:
-    """The survey if the key holds `needed` on its environment; v1's 404 or 401 otherwise."""
-    return await authorize_v1(
-        lambda survey_id: repository.get_survey(session, survey_id),
-        survey_id,
-        "Survey",
-        key,
-        needed,
+    """The survey if the key holds `needed` on its environment: 404, then 401."""
+    survey = await repository.get_survey(session, survey_id)
+    return authorize(survey, key, needed, Resource.SURVEY, survey_id)
+
+
+def _invalid(error: SurveyValidationError) -> Invalid:
+    return Invalid(
+        *(ErrorDetail(field=field, issue=issue) for field, issue in error.details.items())
     )
-
-
-def parse_body(raw: bytes) -> Any:
-    try:
-        return json.loads(raw)
-    except ValueError:
-        raise V1Error.bad_request(MALFORMED_JSON) from None
 
 
 async def create_survey(session: AsyncSession, key: AuthKey, raw: bytes) -> tuple[Survey, bool]:
     """Creates a survey; returns it and whether the input used legacy `questions`."""
     try:
-        fields = validate_create(parse_body(raw))
+        fields = validate_create(parse_json(raw))
     except SurveyValidationError as error:
-        raise V1Error.bad_request(INVALID_FIELDS, error.details) from None
+        raise _invalid(error) from None
     environment_id = str(fields.pop("environmentId"))
     if not key.allows(environment_id, Permission.WRITE):
-        raise V1Error.unauthorized()
+        raise Forbidden()
     if await repository.get_organization_id(session, environment_id) is None:
-        raise V1Error.not_found("Organization", None)
+        raise NotFound(Resource.ORGANIZATION, None)
     used_questions = bool(fields.get("questions"))
     if used_questions:
         fields["blocks"] = questions_to_blocks(fields["questions"], fields.get("endings", []))
@@ -95,13 +96,12 @@ async def update_survey(
     """Shallow-merges the body over the stored survey (§2.4); returns it and whether the body
     used legacy `questions`."""
     survey = await get_survey_for_key(session, key, survey_id, Permission.WRITE)
-    body = parse_body(raw)
+    body = parse_json(raw)
     if not isinstance(body, dict):
         body = {}  # upstream treats an array, string or number as an empty update
     if body.get("questions") and body.get("blocks"):
-        raise V1Error.bad_request(
-            "Cannot provide both questions and blocks. Please provide only one of these fields."
-        )
+        both = "Cannot provide both questions and blocks. Please provide only one of these fields."
+        raise BadRequest.on("blocks", both, message=both)
     stored = fields_of(survey)
     used_questions = bool(body.get("questions"))
     if used_questions:
@@ -111,7 +111,7 @@ async def update_survey(
     try:
         fields = validate_update(merged)
     except SurveyValidationError as error:
-        raise V1Error.bad_request(INVALID_FIELDS, error.details) from None
+        raise _invalid(error) from None
     fields["createdBy"] = survey.created_by  # never written by PUT
     for column, value in _columns(fields).items():
         setattr(survey, column, value)
@@ -149,4 +149,5 @@ async def _save(session: AsyncSession, survey: Survey) -> None:
             await repository.add_survey(session, survey)
     except IntegrityError:
         # The only unique column a client sets is the slug.
-        raise V1Error.bad_request("Unique constraint failed on the fields: (`slug`)") from None
+        unique = "Unique constraint failed on the fields: (`slug`)"
+        raise Conflict.on("slug", "already exists", message=unique) from None

@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.auth.permissions import AuthKey, Permission, authorize
 from surveylink.core.clock import utcnow
-from surveylink.core.errors import BadRequest, Conflict, Forbidden, NotFound, Unauthorized
+from surveylink.core.errors import BadRequest, Conflict, Forbidden, NotFound, Resource
 from surveylink.core.ids import cuid
 from surveylink.core.pagination import ListParams
 from surveylink.webhooks import repository
@@ -39,8 +39,8 @@ async def get_webhook_for_key(
         await repository.get_webhook(session, webhook_id),
         key,
         needed,
-        missing=NotFound.on("webhook", "not found"),
-        denied=Unauthorized(),
+        Resource.WEBHOOK,
+        webhook_id,
     )
 
 
@@ -108,7 +108,7 @@ async def _surveys_environment(session: AsyncSession, survey_ids: Sequence[str])
         return None
     environments = await repository.get_survey_environments(session, survey_ids)
     if len(environments) != len(survey_ids):
-        raise NotFound.on("survey", "not found")
+        raise NotFound(Resource.SURVEY, None)
     if len(set(environments.values())) > 1:
         raise BadRequest.on("surveyIds", "not all surveys are in the same environment")
     return next(iter(environments.values()))
@@ -151,12 +151,12 @@ async def retry_delivery(
     webhook = await get_webhook_for_key(session, key, webhook_id, Permission.WRITE)
     delivery = await repository.get_delivery(session, delivery_id)
     if delivery is None or delivery.webhook_id != webhook.id:
-        raise NotFound.on("delivery", "not found")
+        raise NotFound(Resource.DELIVERY, delivery_id)
     if webhook.disabled_at is not None:
         raise BadRequest.on("webhook", "disabled after the receiver answered 410 Gone")
     event = await repository.get_event(session, delivery.event_id)
     if event is None:
-        raise NotFound.on("delivery", "not found")
+        raise NotFound(Resource.DELIVERY, delivery_id)
     now = utcnow()
     if event.status == "pending" and event.locked_until is not None and event.locked_until > now:
         raise Conflict.on("delivery", "an attempt is in progress")

@@ -10,7 +10,7 @@ import re
 import socket
 from urllib.parse import urlsplit
 
-from surveylink.core.errors import ApiError, BadRequest
+from surveylink.core.errors import BadRequest, DomainError
 
 FORMAT = "Invalid webhook URL format"
 PROTOCOL = "Webhook URL must use HTTPS or HTTP protocol"
@@ -53,7 +53,7 @@ class UnsafeUrl(Exception):
         super().__init__(message)
         self.message = message
 
-    def as_error(self) -> ApiError:
+    def as_error(self) -> DomainError:
         return BadRequest.on("url", self.message)
 
 
