@@ -1,8 +1,9 @@
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.datastructures import Headers
 
-from surveylink.auth import service
+from surveylink.auth import keys, service
 from surveylink.auth.permissions import AuthKey
 from surveylink.core.errors import Unauthenticated
 
@@ -11,9 +12,23 @@ API_KEY_HEADER = "x-api-key"
 # by core/openapi.py. A FastAPI Security dependency per route would cost ~20 µs per request.
 
 
+def api_key_of(headers: Headers) -> str:
+    """The key a request sends: `x-api-key`, else an `Authorization: Bearer fbk_…` token, as
+    upstream reads them from Formbricks 5 on (`x-api-key` wins; values trimmed; a Bearer token
+    counts only when it has the shape of an `fbk_` key)."""
+    value = headers.get(API_KEY_HEADER, "").strip()
+    if value:
+        return value
+    authorization = headers.get("authorization", "").strip()
+    if authorization[:7].lower() != "bearer ":
+        return ""
+    token = authorization[7:].strip()
+    return token if keys.secret_of(token) is not None else ""
+
+
 async def _authenticate(request: Request) -> AuthKey | None:
     state = request.app.state
-    header = request.headers.get(API_KEY_HEADER, "")
+    header = api_key_of(request.headers)
     return await service.authenticate(state.reader, state.sessions, state.key_cache, header)
 
 
