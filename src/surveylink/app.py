@@ -7,14 +7,16 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 import surveylink.models  # noqa: F401 - every table registered before the first flush
+from surveylink.action_classes.router import router as action_classes_router
 from surveylink.attribute_keys.router import router as attribute_keys_router
 from surveylink.attribute_keys.router_v1 import router as attribute_keys_v1_router
 from surveylink.auth import service as auth_service
 from surveylink.auth.deps import authenticated
 from surveylink.auth.router import router as auth_router
+from surveylink.auth.router_v1 import router as auth_v1_router
 from surveylink.contacts.router import router as contacts_router
 from surveylink.contacts.router_v1 import router as contacts_v1_router
-from surveylink.core import handlers, openapi
+from surveylink.core import handlers, openapi, ratelimit
 from surveylink.core.config import ConfigError, Settings
 from surveylink.core.db import make_engine, make_sessionmaker
 from surveylink.core.middleware import HeadersMiddleware
@@ -29,10 +31,12 @@ from surveylink.links.tokens import LinkKeys
 from surveylink.respondent import pages as respondent_pages
 from surveylink.respondent.router import router as respondent_router
 from surveylink.responses.router import router as responses_router
+from surveylink.responses.router_v1 import router as responses_v1_router
 from surveylink.segments.router import router as segments_router
 from surveylink.surveys.router import router as surveys_router
 from surveylink.webhooks.delivery import DeliveryWorker, Policy
 from surveylink.webhooks.router import router as webhooks_router
+from surveylink.webhooks.router_v1 import router as webhooks_v1_router
 from surveylink.webhooks.secrets import SecretBox
 
 
@@ -47,9 +51,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     sessions = make_sessionmaker(engine)
     secret_box = SecretBox.from_setting(settings.encryption_key.get_secret_value())
     redis = make_redis(settings.redis_url)
-    limiter = None
+    limiter = v1_limiter = None
     if not settings.rate_limiting_disabled:
         limiter = RateLimiter(settings.rate_limit_per_minute, redis)
+        # Upstream's v1 routes share one counter per key, apart from v2's.
+        v1_limiter = RateLimiter(settings.rate_limit_per_minute, redis, namespace=ratelimit.V1)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -85,6 +91,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_box = secret_box
     app.state.redis = redis
     app.state.rate_limiter = limiter
+    app.state.v1_rate_limiter = v1_limiter
     v2_routers = (
         links_router,
         health_router,
@@ -97,7 +104,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     for router in v2_routers:
         app.include_router(router, prefix="/api/v2")
-    for router in (surveys_router, contacts_v1_router, attribute_keys_v1_router):
+    v1_routers = (
+        auth_v1_router,
+        surveys_router,
+        responses_v1_router,
+        action_classes_router,
+        webhooks_v1_router,
+        contacts_v1_router,
+        attribute_keys_v1_router,
+    )
+    for router in v1_routers:
         app.include_router(router, prefix="/api/v1")
     app.include_router(liveness_router)
     app.mount(

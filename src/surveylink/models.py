@@ -1,5 +1,6 @@
 """Every table, imported once: the registry Alembic and the tests read."""
 
+from surveylink.action_classes.models import ActionClass
 from surveylink.attribute_keys.models import ContactAttributeKey
 from surveylink.auth.models import ApiKey, ApiKeyEnvironment
 from surveylink.contacts.models import Contact, ContactAttribute
@@ -11,6 +12,7 @@ from surveylink.surveys.models import Survey
 from surveylink.webhooks.models import Webhook, WebhookDelivery, WebhookEvent
 
 __all__ = [
+    "ActionClass",
     "ApiKey",
     "ApiKeyEnvironment",
     "Base",

@@ -6,6 +6,7 @@ from starlette.datastructures import Headers
 from surveylink.auth import keys, service
 from surveylink.auth.permissions import AuthKey
 from surveylink.core.errors import Unauthenticated
+from surveylink.core.ratelimit import RateLimiter
 
 API_KEY_HEADER = "x-api-key"
 # The key is read from the header directly; the document-wide `apiKeyAuth` scheme is published
@@ -45,12 +46,31 @@ async def get_api_key(request: Request) -> AuthKey:
 
 
 async def get_v1_api_key(request: Request) -> AuthKey:
+    """v1's wrapper: the key (one with no environment is refused too), then one request
+    counted against the key's v1 limit, before the body or the query are read."""
     key = await _authenticate(request)
-    # v1 also refuses keys that have no environment at all.
     if key is None or not key.grants:
         raise Unauthenticated()
+    await _count_v1(request, key)
     return key
+
+
+async def get_v1_me_key(request: Request) -> AuthKey:
+    """v1 `/me` checks the key and counts the request itself: a key without environments gets
+    past here (the route answers it 400)."""
+    key = await _authenticate(request)
+    if key is None:
+        raise Unauthenticated()
+    await _count_v1(request, key)
+    return key
+
+
+async def _count_v1(request: Request, key: AuthKey) -> None:
+    limiter: RateLimiter | None = request.app.state.v1_rate_limiter
+    if limiter is not None:
+        await limiter.hit(key.id)
 
 
 ApiKeyDep = Annotated[AuthKey, Depends(get_api_key)]
 V1ApiKeyDep = Annotated[AuthKey, Depends(get_v1_api_key)]
+V1MeKeyDep = Annotated[AuthKey, Depends(get_v1_me_key)]

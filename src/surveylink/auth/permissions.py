@@ -54,6 +54,11 @@ class AuthKey:
     def environment_ids(self) -> list[str]:
         return [grant.environment_id for grant in self.grants]
 
+    @property
+    def only_environment_id(self) -> str | None:
+        """The key's environment when it has exactly one (v1 `/me`'s rule), else None."""
+        return self.grants[0].environment_id if len(self.grants) == 1 else None
+
     def allows(self, environment_id: str, needed: Permission) -> bool:
         return any(
             grant.environment_id == environment_id and needed in _GRANTS.get(grant.permission, ())

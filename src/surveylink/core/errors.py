@@ -96,6 +96,10 @@ class BadRequest(DomainError):
     """A well-formed request the resource refuses."""
 
 
+class BrokenRules(BadRequest):
+    """Answers that break the survey's validation rules; `details` name each element."""
+
+
 class Conflict(DomainError):
     """The request collides with what is stored (a unique value, a running attempt)."""
 
@@ -125,6 +129,7 @@ _V2: dict[type[DomainError], tuple[int, str, bool]] = {
     Forbidden: (403, "Forbidden", False),
     NotFound: (404, "Not Found", True),
     BadRequest: (400, "Bad Request", True),
+    BrokenRules: (400, "Bad Request", True),
     Conflict: (409, "Conflict", True),
     Invalid: (422, "Unprocessable Entity", True),
     TooManyRequests: (429, "Too Many Requests", False),
@@ -196,6 +201,13 @@ def render_v1(error: DomainError) -> tuple[int, dict[str, Any]]:
         status, code, message, details = 400, "bad_request", INVALID_FIELDS, flat
     elif isinstance(error, TooManyRequests):
         status, code, message, details = 429, "too_many_requests", RATE_LIMITED, {}
+    elif isinstance(error, BrokenRules):
+        # One entry per element, its messages joined (v1 management spec §2.3 step 8).
+        joined: dict[str, list[str]] = {}
+        for detail in error.details:
+            joined.setdefault(detail.field, []).append(detail.issue)
+        status, code, message = 400, "bad_request", "Validation failed"
+        details = {field: "; ".join(issues) for field, issues in joined.items()}
     elif isinstance(error, Unavailable):
         status, code, message, details = 503, "service_unavailable", "Service Unavailable", {}
     else:  # BadRequest, Conflict: v1 answers both as 400 with the summary

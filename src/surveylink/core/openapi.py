@@ -32,7 +32,12 @@ TAGS = [
         "Operations for generating personalized survey links for contacts.",
     ),
     ("Management API - Webhooks", "Operations for managing webhooks."),
-    ("Management API v1 - Surveys", "Upstream's v1 survey management (v1 envelope)."),
+    # Upstream's v1 tags (docs/api-reference/openapi.json): v1 envelope and errors.
+    ("Management API - Action Class", "Operations for managing action classes (v1)."),
+    ("Management API - Me", "The environment of a one-environment API key (v1)."),
+    ("Management API - Response", "Operations for managing responses (v1)."),
+    ("Management API - Survey", "Operations for managing surveys (v1)."),
+    ("Management API - Webhook", "Operations for managing webhooks (v1)."),
 ]
 API_KEY_AUTH = {
     "type": "apiKey",

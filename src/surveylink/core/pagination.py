@@ -1,5 +1,6 @@
 """Upstream's common list filter (resources spec §0.6): limit, skip, sort and a date window."""
 
+import math
 from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
@@ -7,8 +8,9 @@ from pydantic import BeforeValidator, Field, model_validator
 from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
 
+from surveylink.core.errors import BadRequest
 from surveylink.core.schemas import ApiModel
-from surveylink.core.zod import fail, number_check
+from surveylink.core.zod import fail, js_number, number_check
 
 # Upstream lets a fractional limit through to the database, which then fails (500); we ask for
 # a whole number instead (docs/compatibility.md).
@@ -69,3 +71,13 @@ class ListParams(ApiModel):
 
 
 DateColumns = dict[str, InstrumentedAttribute[datetime]]
+
+
+def query_count(text: str, name: str) -> int:
+    """A v1 `limit`/`offset`/`skip` read as JavaScript's `Number()` does; anything but a whole
+    number >= 0 is a 400 (upstream: a 500 from the database)."""
+    number = js_number(text)
+    if math.isnan(number) or number < 0 or number != int(number):
+        issue = "expected a whole number >= 0"
+        raise BadRequest.on(name, issue, message=f"Invalid {name}: {issue}")
+    return int(number)

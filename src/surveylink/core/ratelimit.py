@@ -1,10 +1,11 @@
 """Upstream's API rate limit: N requests per fixed 60-second window per API key.
 
 With `REDIS_URL` the counter lives in Redis exactly as upstream keeps it (key
-`fb:rate_limit:api:v2:{apiKeyId}:{windowStart}`, INCR, TTL to the end of the window), so every
-worker shares it. Without Redis, where upstream does not limit at all, each process counts for
-itself. A Redis that fails or stalls never fails a request: the process counts locally until
-Redis answers again (docs/compatibility.md).
+`fb:rate_limit:{namespace}:{apiKeyId}:{windowStart}`, INCR, TTL to the end of the window), so
+every worker shares it. v2 routes count in `api:v2`, v1 routes share one `api:v1` counter.
+Without Redis, where upstream does not limit at all, each process counts for itself. A Redis
+that fails or stalls never fails a request: the process counts locally until Redis answers
+again (docs/compatibility.md).
 """
 
 import logging
@@ -21,7 +22,8 @@ from surveylink.core.errors import TooManyRequests
 logger = logging.getLogger("surveylink")
 
 WINDOW_SECONDS = 60
-NAMESPACE = "api:v2"
+V2 = "api:v2"
+V1 = "api:v1"
 # After a Redis failure, how long to count locally before trying Redis again.
 REDIS_RETRY_SECONDS = 5.0
 
@@ -37,8 +39,8 @@ class Window:
         return cls(start, max(1, math.ceil(start + WINDOW_SECONDS - now)))
 
 
-def redis_key(api_key_id: str, window_start: int) -> str:
-    return f"fb:rate_limit:{NAMESPACE}:{api_key_id}:{window_start}"
+def redis_key(api_key_id: str, window_start: int, namespace: str = V2) -> str:
+    return f"fb:rate_limit:{namespace}:{api_key_id}:{window_start}"
 
 
 class LocalCounter:
@@ -62,9 +64,11 @@ class RateLimiter:
         limit: int,
         redis: Redis | None = None,
         clock: Callable[[], float] = time.time,
+        namespace: str = V2,
     ) -> None:
         self.limit = limit
         self.redis = redis
+        self.namespace = namespace
         self._clock = clock
         self._local = LocalCounter()
         self._redis_retry_at = 0.0
@@ -80,15 +84,15 @@ class RateLimiter:
     async def _increment(self, api_key_id: str, window: Window, now: float) -> int:
         if self.redis is not None and now >= self._redis_retry_at:
             try:
-                return await self._increment_in_redis(self.redis, api_key_id, window)
+                key = redis_key(api_key_id, window.start, self.namespace)
+                return await self._increment_in_redis(self.redis, key, window)
             except (RedisError, OSError, TimeoutError):
                 self._redis_retry_at = now + REDIS_RETRY_SECONDS
                 logger.warning("Redis rate limit failed; counting in this process", exc_info=True)
         return self._local.increment(api_key_id, window.start)
 
     @staticmethod
-    async def _increment_in_redis(redis: Redis, api_key_id: str, window: Window) -> int:
-        key = redis_key(api_key_id, window.start)
+    async def _increment_in_redis(redis: Redis, key: str, window: Window) -> int:
         # One MULTI: the count and an expiry at the window's end (setting it again is harmless,
         # the end does not move), so a crash between the two cannot leave an immortal key.
         async with redis.pipeline(transaction=True) as pipe:

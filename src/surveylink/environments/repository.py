@@ -16,3 +16,15 @@ async def get_organization_ids(
         .where(Environment.id.in_(environment_ids))
     )
     return {row[0]: row[1] for row in await session.execute(statement)}
+
+
+async def get_environment_with_project(
+    session: AsyncSession, environment_id: str
+) -> tuple[Environment, Project] | None:
+    statement = (
+        select(Environment, Project)
+        .join(Project, Project.id == Environment.project_id)
+        .where(Environment.id == environment_id)
+    )
+    row = (await session.execute(statement)).first()
+    return None if row is None else (row[0], row[1])

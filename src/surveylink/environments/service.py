@@ -4,6 +4,8 @@ from dataclasses import dataclass
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.attribute_keys import service as attribute_keys
+from surveylink.auth.permissions import AuthKey
+from surveylink.core.errors import BadRequest
 from surveylink.environments import repository
 from surveylink.environments.models import Environment, Organization, Project
 
@@ -41,3 +43,18 @@ async def check_environments(
     """The ids among `environment_ids` that are not environments of the organization."""
     owners = await repository.get_organization_ids(session, environment_ids)
     return [env for env in environment_ids if owners.get(env) != organization_id]
+
+
+ONE_ENVIRONMENT_ONLY = "You can't use this method with this API key"
+
+
+async def get_key_environment(session: AsyncSession, key: AuthKey) -> tuple[Environment, Project]:
+    """The environment of a key that has exactly one, and its project (v1 `/me`); any other
+    key is a 400, as upstream."""
+    environment_id = key.only_environment_id
+    found = None
+    if environment_id is not None:
+        found = await repository.get_environment_with_project(session, environment_id)
+    if found is None:
+        raise BadRequest(message=ONE_ENVIRONMENT_ONLY)
+    return found

@@ -1,14 +1,19 @@
+import math
 import time
 from datetime import UTC, datetime
 from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.auth.permissions import AuthKey, Permission
 from surveylink.core.clock import iso
 from surveylink.core.errors import BadRequest, NotFound, Resource, Unauthorized
 from surveylink.core.ids import cuid2
+from surveylink.core.zod import js_number
 from surveylink.links import repository, tokens
 from surveylink.links.deps import LinkContext
 from surveylink.links.schemas import PersonalLink
+from surveylink.surveys import service as surveys
 
 
 async def personal_link(
@@ -63,3 +68,35 @@ def build_link(
     if expiration_days:
         expires_at = iso(datetime.fromtimestamp(tokens.expiry(issued, expiration_days), UTC))
     return PersonalLink(surveyUrl=url, expiresAt=expires_at)
+
+
+SINGLE_USE_DEFAULT = 10
+SINGLE_USE_MAX = 5000
+
+
+async def single_use_links(
+    session: AsyncSession,
+    key: AuthKey,
+    survey_id: str,
+    limit_text: str | None,
+    keys: tokens.LinkKeys,
+    base_url: str,
+) -> list[str]:
+    """`limit` (default 10, at most 5000) one-time links `{base}/s/{surveyId}?suId=…` of a link
+    survey with single use on, each id encrypted when the survey asks (v1 surveys spec §2.6)."""
+    survey = await surveys.get_survey_for_key(session, key, survey_id, Permission.READ)
+    if survey.type != "link":
+        raise BadRequest(message="Single use links are only available for link surveys")
+    single_use = survey.document.get("singleUse") or {}
+    if not single_use.get("enabled"):
+        raise BadRequest(message="Single use links are not enabled for this survey")
+    limit = js_number(limit_text) if limit_text else SINGLE_USE_DEFAULT
+    if limit < 1:
+        raise BadRequest(message="Limit cannot be less than 1")
+    if limit > SINGLE_USE_MAX:
+        raise BadRequest(message=f"Limit cannot be more than {SINGLE_USE_MAX}")
+    count = 0 if math.isnan(limit) else math.ceil(limit)  # JavaScript's `i < limit` loop
+    ids = [cuid2() for _ in range(count)]
+    if single_use.get("isEncrypted"):
+        ids = [tokens.encrypt_id(single_use_id, keys.aes) for single_use_id in ids]
+    return [f"{base_url}/s/{survey.id}?suId={single_use_id}" for single_use_id in ids]

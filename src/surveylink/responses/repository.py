@@ -3,7 +3,7 @@ from collections.abc import Sequence
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveylink.core.pagination import DateColumns
+from surveylink.core.pagination import MAX_OFFSET, DateColumns
 from surveylink.responses.models import Display, Response
 from surveylink.responses.schemas import ResponseFilter
 from surveylink.surveys.models import Survey
@@ -48,6 +48,22 @@ async def list_responses(
     if params.contact_id is not None:
         statement = statement.where(Response.contact_id == params.contact_id)
     statement = params.apply(statement, DATE_COLUMNS).order_by(Response.id)
+    return list((await session.scalars(statement)).all())
+
+
+async def list_newest_responses(
+    session: AsyncSession,
+    environment_ids: Sequence[str],
+    limit: int | None,
+    skip: int,
+    survey_id: str | None = None,
+) -> list[Response]:
+    """Responses to surveys of these environments (or to one survey), newest first."""
+    statement = select(Response).join(Survey).where(Survey.environment_id.in_(environment_ids))
+    if survey_id is not None:
+        statement = statement.where(Response.survey_id == survey_id)
+    statement = statement.order_by(Response.created_at.desc(), Response.id.desc())
+    statement = statement.limit(limit).offset(min(skip, MAX_OFFSET))
     return list((await session.scalars(statement)).all())
 
 

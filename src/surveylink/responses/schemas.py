@@ -4,9 +4,11 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, Field, StrictBool, model_validator
 
+from surveylink.core.clock import iso
 from surveylink.core.pagination import ListParams
 from surveylink.core.schemas import ApiModel, IsoDateTime
 from surveylink.core.zod import Cuid2, fail
+from surveylink.responses.models import Response
 
 
 def _response_value(value: Any) -> Any:
@@ -110,3 +112,57 @@ class ResponseUpdate(ApiModel):
     single_use_id: str | None = Field(None, description="The single use ID")
     language: str | None = Field(None, description="The language of the response")
     display_id: str | None = Field(None, description="The ID of the display")
+
+
+class V1ResponseCreate(ResponseCreate):
+    """v1's `ZResponseInput`: the body names its environment too."""
+
+    environment_id: Cuid2
+    ending_id: str | None = None  # accepted and dropped, as upstream's v1 create does
+
+
+class V1ResponseUpdate(ApiModel):
+    """v1's `ZResponseUpdateInput`: every key optional; `data`, `variables` and `ttc` are merged
+    into what is stored."""
+
+    finished: StrictBool | None = None
+    ending_id: str | None = None
+    data: dict[str, ResponseValue] | None = None
+    variables: dict[str, VariableValue] | None = None
+    ttc: dict[str, float] | None = None
+    language: str | None = None
+
+
+def contact_ref(response: Response) -> dict[str, Any] | None:
+    """Upstream's `contact` of a response: `{id, userId}`, `userId` (from the attribute
+    snapshot) left out when the contact has none."""
+    if response.contact_id is None:
+        return None
+    contact: dict[str, Any] = {"id": response.contact_id}
+    attributes = response.contact_attributes
+    if attributes and attributes.get("userId") is not None:
+        contact["userId"] = attributes["userId"]
+    return contact
+
+
+def v1_response(response: Response) -> dict[str, Any]:
+    """Upstream's v1 response object (v1 management spec §2.1): these keys in this order, no
+    `contactId`."""
+    return {
+        "id": response.id,
+        "createdAt": iso(response.created_at),
+        "updatedAt": iso(response.updated_at),
+        "surveyId": response.survey_id,
+        "finished": response.finished,
+        "endingId": response.ending_id,
+        "data": response.data,
+        "meta": response.meta,
+        "ttc": response.ttc,
+        "variables": response.variables,
+        "contactAttributes": response.contact_attributes,
+        "singleUseId": response.single_use_id,
+        "language": response.language,
+        "displayId": response.display_id,
+        "contact": contact_ref(response),
+        "tags": [],
+    }

@@ -2,41 +2,125 @@
 the respondent page shares. Every write stages its webhook events in the same transaction."""
 
 from collections.abc import Awaitable, Callable
+from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.auth.permissions import AuthKey, Permission
 from surveylink.contacts import repository as contacts
+from surveylink.core.bodies import parse_body
 from surveylink.core.clock import utcnow
 from surveylink.core.db import violated
-from surveylink.core.errors import BadRequest, Conflict, NotFound, Resource, Unauthorized
+from surveylink.core.errors import (
+    BadRequest,
+    BrokenRules,
+    Conflict,
+    NotFound,
+    Resource,
+    Unauthorized,
+)
+from surveylink.core.pagination import query_count
 from surveylink.responses import repository
 from surveylink.responses.models import Response
-from surveylink.responses.schemas import ResponseCreate, ResponseFilter, ResponseUpdate
+from surveylink.responses.schemas import (
+    ResponseCreate,
+    ResponseFilter,
+    ResponseUpdate,
+    V1ResponseCreate,
+    V1ResponseUpdate,
+)
 from surveylink.responses.validation import required_errors
 from surveylink.surveys import service as surveys
 from surveylink.surveys.models import Survey
 from surveylink.webhooks import outbox
 
+SURVEY_ELSEWHERE = "Survey does not belong to this environment"
+DEFAULT_V1_LIMIT = 25  # upstream's RESPONSES_PER_PAGE, for one survey's responses
+
 
 async def create_response_for_key(
-    session: AsyncSession, key: AuthKey, body: ResponseCreate
+    session: AsyncSession, key: AuthKey, body: ResponseCreate, environment_id: str | None = None
 ) -> Response:
-    """`POST /management/responses`: upstream's checks, then the shared create."""
+    """`POST /management/responses`: upstream's checks, then the shared create. v1 bodies name
+    an `environment_id`: write permission there comes first, and the survey must be in it."""
+    if environment_id is not None and not key.allows(environment_id, Permission.WRITE):
+        raise Unauthorized()
     survey = await surveys.get_survey(session, body.survey_id)
     if survey is None:
         raise NotFound(Resource.SURVEY, body.survey_id)
+    if environment_id is not None and survey.environment_id != environment_id:
+        raise BadRequest.on("environmentId", SURVEY_ELSEWHERE, message=SURVEY_ELSEWHERE)
     if not key.allows(survey.environment_id, Permission.WRITE):
         raise Unauthorized()
     _check_answers(survey, body.data)
     return await create_response(session, survey, body)
 
 
+async def create_response_from_json(session: AsyncSession, key: AuthKey, raw: bytes) -> Response:
+    """v1's create: the body is parsed once the key was checked. A body that names no
+    environment takes the key's only one (ours; upstream: 400)."""
+    body = parse_body(raw, V1ResponseCreate, environment_id=key.only_environment_id)
+    return await create_response_for_key(session, key, body, body.environment_id)
+
+
+async def list_responses_for_survey(
+    session: AsyncSession,
+    key: AuthKey,
+    survey_id: str | None,
+    limit_text: str | None,
+    skip_text: str | None,
+) -> list[Response]:
+    """v1's list, newest first (v1 management spec §2.2): one survey's responses (404, then
+    401 as for the survey), 25 unless `limit` says otherwise; or, without a survey, those of
+    every environment of the key, all of them unless `limit` is above 0."""
+    limit = None if not limit_text else query_count(limit_text, "limit")
+    skip = query_count(skip_text, "skip") if skip_text else 0
+    if not survey_id:
+        environment_ids = key.environment_ids
+        return await repository.list_newest_responses(session, environment_ids, limit or None, skip)
+    survey = await surveys.get_survey_for_key(session, key, survey_id, Permission.READ)
+    return await repository.list_newest_responses(
+        session,
+        [survey.environment_id],
+        DEFAULT_V1_LIMIT if limit is None else limit,
+        skip,
+        survey.id,
+    )
+
+
+async def merge_response_for_key(
+    session: AsyncSession, key: AuthKey, response_id: str, raw: bytes
+) -> Response:
+    """v1's update (v1 management spec §2.5): `data`, `variables` and `ttc` are merged into
+    what is stored, `finished`, `endingId` and `language` overwritten when sent."""
+    response, survey = await get_response_for_key(session, key, response_id, Permission.WRITE)
+    body = parse_body(raw, V1ResponseUpdate)
+    values: dict[str, Any] = {}
+    if body.data is not None:
+        _check_answers(survey, body.data)
+        values["data"] = {**response.data, **body.data}
+    if body.variables is not None:
+        values["variables"] = {**response.variables, **body.variables}
+    if body.ttc is not None or body.finished:
+        ttc = {**response.ttc, **(body.ttc or {})}
+        if body.finished:  # ours: a previous `_total` is replaced, not added in
+            ttc["_total"] = sum(value for name, value in ttc.items() if name != "_total")
+        values["ttc"] = ttc
+    if body.finished is not None:
+        values["finished"] = body.finished
+    if "ending_id" in body.model_fields_set:
+        values["ending_id"] = body.ending_id
+    if body.language is not None:
+        values["language"] = body.language
+    update = ResponseUpdate.model_construct(_fields_set=set(values), **values)
+    return await update_response(session, response, survey, update)
+
+
 def _check_answers(survey: Survey, data: dict[str, object]) -> None:
     errors = required_errors(survey.document, data)
     if errors:
-        raise BadRequest(*errors)
+        raise BrokenRules(*errors)
 
 
 async def list_responses(

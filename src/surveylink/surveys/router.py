@@ -6,12 +6,15 @@ from fastapi import APIRouter, Depends, Query, Request
 
 from surveylink.auth.deps import V1ApiKeyDep
 from surveylink.auth.permissions import Permission
+from surveylink.core.config import SettingsDep
 from surveylink.core.db import SessionDep
 from surveylink.core.zod import Cuid2
+from surveylink.links import service as links
+from surveylink.links.deps import LinkKeysDep
 from surveylink.surveys import service
 from surveylink.surveys.shape import raw_row, read_shape
 
-router = APIRouter(tags=["Management API v1 - Surveys"])
+router = APIRouter(tags=["Management API - Survey"])  # upstream's v1 tag
 
 
 async def _raw_body(request: Request) -> bytes:
@@ -60,3 +63,18 @@ async def update_survey(
 async def delete_survey(key: V1ApiKeyDep, session: SessionDep, surveyId: Cuid2) -> dict[str, Any]:  # noqa: N803
     survey = await service.delete_survey(session, key, surveyId)
     return {"data": raw_row(survey)}
+
+
+@router.get("/management/surveys/{surveyId}/singleUseIds", operation_id="getSingleUseIdsV1")
+async def get_single_use_ids(
+    key: V1ApiKeyDep,
+    session: SessionDep,
+    settings: SettingsDep,
+    keys: LinkKeysDep,
+    surveyId: Cuid2,  # noqa: N803
+    limit: Annotated[str | None, Query()] = None,
+) -> dict[str, Any]:
+    """One-time links of a link survey with single use on: `limit` of them (default 10, at most
+    5000), each `{PUBLIC_URL}/s/{surveyId}?suId={id}`."""
+    urls = await links.single_use_links(session, key, surveyId, limit, keys, settings.link_base)
+    return {"data": urls}

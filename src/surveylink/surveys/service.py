@@ -1,6 +1,5 @@
 """Survey CRUD as upstream's v1 management API does it (v1 surveys spec §2)."""
 
-import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -19,7 +18,7 @@ from surveylink.core.errors import (
     NotFound,
     Resource,
 )
-from surveylink.core.zod import js_number
+from surveylink.core.pagination import query_count
 from surveylink.surveys import repository
 from surveylink.surveys.models import Survey
 from surveylink.surveys.shape import COLUMNS, fields_of
@@ -43,17 +42,9 @@ async def list_surveys(
     return await repository.list_surveys(
         session,
         key.environment_ids,
-        None if limit is None else _count(limit, "limit"),
-        0 if offset is None else _count(offset, "offset"),
+        None if limit is None else query_count(limit, "limit"),
+        0 if offset is None else query_count(offset, "offset"),
     )
-
-
-def _count(text: str, name: str) -> int:
-    number = js_number(text)
-    if math.isnan(number) or number < 0 or number != int(number):
-        issue = "expected a whole number >= 0"
-        raise BadRequest.on(name, issue, message=f"Invalid {name}: {issue}")
-    return int(number)
 
 
 async def get_survey_for_key(

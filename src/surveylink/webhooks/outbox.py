@@ -12,6 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveylink.core.clock import iso, utcnow
 from surveylink.core.ids import cuid
 from surveylink.responses.models import Response
+from surveylink.responses.schemas import contact_ref
 from surveylink.surveys.models import Survey
 from surveylink.webhooks import repository
 from surveylink.webhooks.models import Webhook, WebhookEvent
@@ -73,20 +74,14 @@ def _body(webhook_id: str, event: str, data: dict[str, Any]) -> str:
 
 def response_data(response: Response, survey: Survey) -> dict[str, Any]:
     """Upstream's webhook `data`: these keys in this order (resources spec §4.5)."""
-    attributes = response.contact_attributes
-    contact: dict[str, Any] | None = None
-    if response.contact_id is not None:
-        contact = {"id": response.contact_id}
-        if attributes and attributes.get("userId") is not None:
-            contact["userId"] = attributes["userId"]
     return {
         "id": response.id,
         "createdAt": iso(response.created_at),
         "updatedAt": iso(response.updated_at),
         "surveyId": response.survey_id,
         "displayId": response.display_id,
-        "contact": contact,
-        "contactAttributes": attributes,
+        "contact": contact_ref(response),
+        "contactAttributes": response.contact_attributes,
         "finished": response.finished,
         "endingId": response.ending_id,
         "data": response.data,

@@ -22,6 +22,15 @@ async def list_webhooks(
     return rows, (await session.execute(count)).scalar_one()
 
 
+async def list_all_webhooks(session: AsyncSession, environment_ids: Sequence[str]) -> list[Webhook]:
+    statement = (
+        select(Webhook)
+        .where(Webhook.environment_id.in_(environment_ids))
+        .order_by(Webhook.created_at, Webhook.id)
+    )
+    return list((await session.scalars(statement)).all())
+
+
 async def get_webhook(session: AsyncSession, webhook_id: str) -> Webhook | None:
     return await session.get(Webhook, webhook_id)
 

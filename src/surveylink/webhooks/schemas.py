@@ -50,6 +50,17 @@ class WebhookCreate(ApiModel):
     )
 
 
+class V1WebhookCreate(WebhookCreate):
+    """v1's `ZWebhookInput`: `name`, `source` and `surveyIds` may be left out."""
+
+    name: str | None = Field(None, description="The name of the webhook")
+    source: Source = Field("user", description="The source of the webhook")
+    survey_ids: list[Cuid2] = Field(
+        default_factory=list,
+        description="The IDs of the surveys; an empty list means all surveys of the environment",
+    )
+
+
 def _never_a_list(value: Any) -> Any:
     # Query values are strings, and upstream's schema wants an array: any value fails.
     raise fail("Invalid input: expected array, received string")

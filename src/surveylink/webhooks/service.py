@@ -6,13 +6,20 @@ from collections.abc import Sequence
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.auth.permissions import AuthKey, Permission, authorize
+from surveylink.core.bodies import parse_body
 from surveylink.core.clock import utcnow
 from surveylink.core.errors import BadRequest, Conflict, Forbidden, NotFound, Resource
 from surveylink.core.ids import cuid
 from surveylink.core.pagination import ListParams
 from surveylink.webhooks import repository
 from surveylink.webhooks.models import Webhook, WebhookEvent
-from surveylink.webhooks.schemas import DeliveryOut, WebhookCreate, WebhookOut, WebhookUpdate
+from surveylink.webhooks.schemas import (
+    DeliveryOut,
+    V1WebhookCreate,
+    WebhookCreate,
+    WebhookOut,
+    WebhookUpdate,
+)
 from surveylink.webhooks.secrets import SecretBox, new_secret
 from surveylink.webhooks.urls import UnsafeUrl, check_url
 
@@ -29,6 +36,11 @@ async def list_webhooks(
     session: AsyncSession, key: AuthKey, params: ListParams
 ) -> tuple[list[Webhook], int]:
     return await repository.list_webhooks(session, key.environment_ids, params)
+
+
+async def list_all_webhooks(session: AsyncSession, key: AuthKey) -> list[Webhook]:
+    """Every webhook of every environment of the key, oldest first (upstream's v1 list)."""
+    return await repository.list_all_webhooks(session, key.environment_ids)
 
 
 async def get_webhook_for_key(
@@ -69,6 +81,15 @@ async def create_webhook(
     webhook.secret = box.seal(webhook.id, new_secret())
     await repository.add_webhook(session, webhook)
     return webhook
+
+
+async def create_webhook_from_json(
+    session: AsyncSession, key: AuthKey, raw: bytes, box: SecretBox, allow_internal: bool
+) -> Webhook:
+    """v1's create: the body is parsed once the key was checked. A body that names no
+    environment takes the key's only one (ours: n8n and Activepieces send none)."""
+    body = parse_body(raw, V1WebhookCreate, environment_id=key.only_environment_id)
+    return await create_webhook(session, key, body, box, allow_internal)
 
 
 async def update_webhook(

@@ -1,0 +1,72 @@
+"""Upstream's v1 response API (v1 management spec §2): a thin layer over the response service,
+in v1's envelope and response shape."""
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Path, Query
+
+from surveylink.auth.deps import V1ApiKeyDep
+from surveylink.auth.permissions import Permission
+from surveylink.core.bodies import RawBody
+from surveylink.core.db import SessionDep
+from surveylink.core.zod import Cuid2
+from surveylink.responses import service
+from surveylink.responses.schemas import v1_response
+
+router = APIRouter(tags=["Management API - Response"])
+
+RESPONSES = "/management/responses"
+RESPONSE = RESPONSES + "/{responseId}"
+ResponseId = Annotated[Cuid2, Path(alias="responseId", description="The ID of the response")]
+
+
+@router.get(RESPONSES, operation_id="getResponsesV1")
+async def get_responses(
+    key: V1ApiKeyDep,
+    session: SessionDep,
+    survey_id: Annotated[str | None, Query(alias="surveyId")] = None,
+    limit: Annotated[str | None, Query()] = None,
+    skip: Annotated[str | None, Query()] = None,
+) -> dict[str, Any]:
+    """Newest first. With `surveyId`: that survey's responses, 25 unless `limit` says otherwise.
+    Without: the responses of every environment of the key, all of them unless `limit` is set.
+    `skip` skips that many."""
+    rows = await service.list_responses_for_survey(session, key, survey_id, limit, skip)
+    return {"data": [v1_response(row) for row in rows]}
+
+
+@router.post(RESPONSES, operation_id="createResponseV1")
+async def create_response(key: V1ApiKeyDep, session: SessionDep, body: RawBody) -> dict[str, Any]:
+    """Creates a response to a survey of the body's `environmentId` (optional when the key has
+    exactly one environment); fires `responseCreated`, and `responseFinished` when finished."""
+    response = await service.create_response_from_json(session, key, body)
+    return {"data": v1_response(response)}
+
+
+@router.get(RESPONSE, operation_id="getResponseV1")
+async def get_response(
+    key: V1ApiKeyDep, session: SessionDep, response_id: ResponseId
+) -> dict[str, Any]:
+    """Gets one response."""
+    response, _ = await service.get_response_for_key(session, key, response_id, Permission.READ)
+    return {"data": v1_response(response)}
+
+
+@router.put(RESPONSE, operation_id="updateResponseV1")
+async def update_response(
+    key: V1ApiKeyDep, session: SessionDep, response_id: ResponseId, body: RawBody
+) -> dict[str, Any]:
+    """Merges `data`, `variables` and `ttc` into the response and overwrites `finished`,
+    `endingId` and `language` when sent; fires `responseUpdated`, and `responseFinished`
+    whenever the response is finished afterwards."""
+    response = await service.merge_response_for_key(session, key, response_id, body)
+    return {"data": v1_response(response)}
+
+
+@router.delete(RESPONSE, operation_id="deleteResponseV1")
+async def delete_response(
+    key: V1ApiKeyDep, session: SessionDep, response_id: ResponseId
+) -> dict[str, Any]:
+    """Deletes a response (manage permission) and answers with it; no webhook fires."""
+    response = await service.delete_response_for_key(session, key, response_id)
+    return {"data": v1_response(response)}
