@@ -118,7 +118,7 @@ class V1ResponseCreate(ResponseCreate):
     """v1's `ZResponseInput`: the body names its environment too."""
 
     environment_id: Cuid2
-    ending_id: str | None = None  # accepted and dropped, as upstream's v1 create does
+    ending_id: str | None = None  # any string, as upstream's v1 (which then drops it)
 
 
 class V1ResponseUpdate(ApiModel):
