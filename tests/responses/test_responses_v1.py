@@ -433,3 +433,31 @@ async def test_a_key_without_environments_is_not_authenticated(
     response = await client.get(RESPONSES, headers={"x-api-key": key})
 
     assert (response.status_code, response.json()) == (401, NOT_AUTHENTICATED)
+
+
+async def test_a_long_list_comes_whole_and_in_order_across_chunks(
+    client: AsyncClient, env: ApiEnv
+) -> None:
+    survey = await env.create_survey()
+    # More than one chunk of 500, with createdAt ties (three per second) across its boundary.
+    made = [
+        await env.create_response(
+            survey["id"], createdAt=f"2026-01-01T00:{i // 180:02d}:{i // 3 % 60:02d}.000Z"
+        )
+        for i in range(505)
+    ]
+    newest_first = sorted(made, key=lambda row: (row["createdAt"], row["id"]), reverse=True)
+
+    everything = await client.get(RESPONSES, headers=env.headers)
+    window = await client.get(
+        RESPONSES,
+        params={"surveyId": survey["id"], "skip": "3", "limit": "501"},
+        headers=env.headers,
+    )
+
+    assert everything.status_code == window.status_code == 200
+    assert everything.headers["content-type"] == "application/json"
+    assert everything.json() == {"data": [_v1(row) for row in newest_first]}
+    assert [row["id"] for row in window.json()["data"]] == [
+        row["id"] for row in newest_first[3:504]
+    ]

@@ -45,6 +45,11 @@ API_KEY_AUTH = {
     "name": "x-api-key",
     "description": "Use your Formbricks x-api-key to authenticate.",
 }
+BEARER_AUTH = {
+    "type": "http",
+    "scheme": "bearer",
+    "description": "Or send the same `fbk_` key as `Authorization: Bearer …` (x-api-key wins).",
+}
 V1_ERROR = {
     "type": "object",
     "properties": {
@@ -77,8 +82,11 @@ def build(app: FastAPI) -> dict[str, Any]:
     names = {tag for _, route in api_routes(app) for tag in route.tags}
     document["tags"] = [{"name": name, "description": text} for name, text in TAGS if name in names]
     components = document.setdefault("components", {})
-    components.setdefault("securitySchemes", {})["apiKeyAuth"] = API_KEY_AUTH
-    document["security"] = [{"apiKeyAuth": []}]  # as upstream's; public operations say `[]`
+    schemes = components.setdefault("securitySchemes", {})
+    schemes["apiKeyAuth"] = API_KEY_AUTH
+    schemes["bearerAuth"] = BEARER_AUTH
+    # Either one (upstream's is x-api-key); public operations say `[]`.
+    document["security"] = [{"apiKeyAuth": []}, {"bearerAuth": []}]
     schemas = components.setdefault("schemas", {})
     for path, route in api_routes(app):
         for method in route.methods or ():
@@ -132,4 +140,12 @@ def _v1_errors(operation: dict[str, Any]) -> None:
     responses.setdefault("400", {"description": "Bad Request.", "content": content})
     responses.setdefault("401", {"description": "Not authenticated.", "content": content})
     responses.setdefault("404", {"description": "Not Found.", "content": content})
+    # Every v1 route counts against the key's one v1 limit (auth/deps.py).
+    responses.setdefault("429", {"description": _V1_TOO_MANY, "content": content})
     responses.setdefault("500", {"description": "Internal Server Error.", "content": content})
+    operation["responses"] = dict(sorted(responses.items()))
+
+
+_V1_TOO_MANY = (
+    "Too Many Requests: the key's per-minute limit, shared by every v1 route, is used up."
+)

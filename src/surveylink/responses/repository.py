@@ -1,6 +1,7 @@
 from collections.abc import Sequence
+from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import and_, delete, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.core.pagination import MAX_OFFSET, DateColumns
@@ -57,11 +58,21 @@ async def list_newest_responses(
     limit: int | None,
     skip: int,
     survey_id: str | None = None,
+    after: tuple[datetime, str] | None = None,
 ) -> list[Response]:
-    """Responses to surveys of these environments (or to one survey), newest first."""
+    """Responses to surveys of these environments (or to one survey), newest first; `after`
+    (createdAt, id) starts past that response."""
     statement = select(Response).join(Survey).where(Survey.environment_id.in_(environment_ids))
     if survey_id is not None:
         statement = statement.where(Response.survey_id == survey_id)
+    if after is not None:
+        created_at, response_id = after
+        statement = statement.where(
+            or_(
+                Response.created_at < created_at,
+                and_(Response.created_at == created_at, Response.id < response_id),
+            )
+        )
     statement = statement.order_by(Response.created_at.desc(), Response.id.desc())
     statement = statement.limit(limit).offset(min(skip, MAX_OFFSET))
     return list((await session.scalars(statement)).all())

@@ -3,12 +3,14 @@ in v1's envelope and response shape."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, Request
+from fastapi.responses import StreamingResponse
 
 from surveylink.auth.deps import V1ApiKeyDep
 from surveylink.auth.permissions import Permission
 from surveylink.core.bodies import RawBody
 from surveylink.core.db import SessionDep
+from surveylink.core.envelopes import streamed_data
 from surveylink.core.zod import Cuid2
 from surveylink.responses import service
 from surveylink.responses.schemas import v1_response
@@ -20,19 +22,26 @@ RESPONSE = RESPONSES + "/{responseId}"
 ResponseId = Annotated[Cuid2, Path(alias="responseId", description="The ID of the response")]
 
 
-@router.get(RESPONSES, operation_id="getResponsesV1")
+@router.get(
+    RESPONSES,
+    operation_id="getResponsesV1",
+    response_class=StreamingResponse,
+    responses={200: {"content": {"application/json": {}}}},
+)
 async def get_responses(
+    request: Request,
     key: V1ApiKeyDep,
     session: SessionDep,
     survey_id: Annotated[str | None, Query(alias="surveyId")] = None,
     limit: Annotated[str | None, Query()] = None,
     skip: Annotated[str | None, Query()] = None,
-) -> dict[str, Any]:
+) -> StreamingResponse:
     """Newest first. With `surveyId`: that survey's responses, 25 unless `limit` says otherwise.
     Without: the responses of every environment of the key, all of them unless `limit` is set.
     `skip` skips that many."""
-    rows = await service.list_responses_for_survey(session, key, survey_id, limit, skip)
-    return {"data": [v1_response(row) for row in rows]}
+    listing = await service.plan_response_list(session, key, survey_id, limit, skip)
+    chunks = service.read_response_list(request.app.state.sessions, listing)
+    return StreamingResponse(streamed_data(chunks, v1_response), media_type="application/json")
 
 
 @router.post(RESPONSES, operation_id="createResponseV1")

@@ -1,17 +1,18 @@
 """Responses as upstream's v2 management API handles them (resources spec §1), and the writes
 the respondent page shares. Every write stages its webhook events in the same transaction."""
 
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from surveylink.auth.permissions import AuthKey, Permission
 from surveylink.contacts import repository as contacts
 from surveylink.core.bodies import parse_body
 from surveylink.core.clock import utcnow
-from surveylink.core.db import violated
+from surveylink.core.db import transaction, violated
 from surveylink.core.errors import (
     BadRequest,
     BrokenRules,
@@ -37,6 +38,7 @@ from surveylink.webhooks import outbox
 
 SURVEY_ELSEWHERE = "Survey does not belong to this environment"
 DEFAULT_V1_LIMIT = 25  # upstream's RESPONSES_PER_PAGE, for one survey's responses
+CHUNK = 500  # responses read and sent at a time by the v1 list
 
 
 async def create_response_for_key(
@@ -64,29 +66,59 @@ async def create_response_from_json(session: AsyncSession, key: AuthKey, raw: by
     return await create_response_for_key(session, key, body, body.environment_id)
 
 
-async def list_responses_for_survey(
+@dataclass(frozen=True)
+class Listing:
+    """Which responses a v1 list answers: checked, not yet read."""
+
+    environment_ids: list[str]
+    survey_id: str | None
+    limit: int | None  # None: all of them
+    skip: int
+
+
+async def plan_response_list(
     session: AsyncSession,
     key: AuthKey,
     survey_id: str | None,
     limit_text: str | None,
     skip_text: str | None,
-) -> list[Response]:
-    """v1's list, newest first (v1 management spec §2.2): one survey's responses (404, then
-    401 as for the survey), 25 unless `limit` says otherwise; or, without a survey, those of
-    every environment of the key, all of them unless `limit` is above 0."""
+) -> Listing:
+    """v1's list (v1 management spec §2.2): one survey's responses (404, then 401 as for the
+    survey), 25 unless `limit` says otherwise; or, without a survey, those of every environment
+    of the key, all of them unless `limit` is above 0."""
     limit = None if not limit_text else query_count(limit_text, "limit")
     skip = query_count(skip_text, "skip") if skip_text else 0
     if not survey_id:
-        environment_ids = key.environment_ids
-        return await repository.list_newest_responses(session, environment_ids, limit or None, skip)
+        return Listing(key.environment_ids, None, limit or None, skip)
     survey = await surveys.get_survey_for_key(session, key, survey_id, Permission.READ)
-    return await repository.list_newest_responses(
-        session,
-        [survey.environment_id],
-        DEFAULT_V1_LIMIT if limit is None else limit,
-        skip,
-        survey.id,
-    )
+    limit = DEFAULT_V1_LIMIT if limit is None else limit
+    return Listing([survey.environment_id], survey.id, limit, skip)
+
+
+async def read_response_list(
+    sessions: async_sessionmaker[AsyncSession], listing: Listing
+) -> AsyncIterator[list[Response]]:
+    """The listed responses, newest first, `CHUNK` at a time, each chunk in a short read
+    transaction of its own and found by keyset after the first: memory stays bounded however
+    many there are (upstream answers every response of every environment in one body)."""
+    remaining, after = listing.limit, None
+    while remaining is None or remaining > 0:
+        size = CHUNK if remaining is None else min(CHUNK, remaining)
+        async with transaction(sessions) as session:
+            rows = await repository.list_newest_responses(
+                session,
+                listing.environment_ids,
+                size,
+                listing.skip if after is None else 0,
+                listing.survey_id,
+                after,
+            )
+        if rows:
+            yield rows
+        if len(rows) < size:
+            return
+        remaining = None if remaining is None else remaining - len(rows)
+        after = (rows[-1].created_at, rows[-1].id)
 
 
 async def merge_response_for_key(
