@@ -349,7 +349,9 @@ async def test_put_checks_the_class_before_the_body(client: AsyncClient, env: Ap
     invalid = await client.put(path, json={"type": "code"}, headers=env.headers)
     duplicate_target = await _create(client, env, name="Other", key="other")
     duplicate = await client.put(
-        f"{ACTION_CLASSES}/{duplicate_target['id']}", json=_code(env), headers=env.headers
+        f"{ACTION_CLASSES}/{duplicate_target['id']}",
+        json=_code(env, key="third"),
+        headers=env.headers,
     )
 
     assert unknown.status_code == 401  # no key: authentication comes first
