@@ -47,12 +47,19 @@ class UpstreamPaths:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http":
             raw: bytes = scope.get("raw_path") or scope["path"].encode()
-            target = self._redirect_target(raw, scope["path"])
-            if target is not None:
-                await _redirect(target, scope["query_string"], send)
-                return
-            if raw.startswith(b"/api/v1/management/"):
-                scope = _rewritten(scope)
+            # On every request's path: plain byte tests pick out what a rule may apply to.
+            if (
+                b"//" in raw
+                or b"\\" in raw
+                or (raw.endswith(b"/") and len(raw) > 1)
+                or raw.startswith(b"/api/v1/")
+            ):
+                target = self._redirect_target(raw, scope["path"])
+                if target is not None:
+                    await _redirect(target, scope["query_string"], send)
+                    return
+                if raw.startswith(b"/api/v1/management/"):
+                    scope = _rewritten(scope)
         await self.app(scope, receive, send)
 
     def _redirect_target(self, raw: bytes, path: str) -> bytes | None:
