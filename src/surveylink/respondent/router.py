@@ -1,13 +1,13 @@
 from typing import Annotated
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Path, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from surveylink.core.config import SettingsDep
 from surveylink.core.db import SessionDep, WriteSessionDep
 from surveylink.links.deps import LinkKeysDep
-from surveylink.respondent import pages, service
+from surveylink.respondent import looks, pages, service
 from surveylink.respondent.answers import Form
 
 router = APIRouter(tags=["Respondent"], include_in_schema=False)
@@ -30,7 +30,24 @@ def _answer(page: service.Page, visit: service.Visit) -> Response:
         kept = [(key, value) for key, value in visit.query if key != "step"]
         query = urlencode([*kept, ("step", str(page.redirect_step))])
         return RedirectResponse(f"/c/{visit.token}?{query}", status_code=303, headers=pages.HEADERS)
+    if "locale" not in page.context:  # a state page: no survey language to follow
+        accept = visit.headers.get("accept-language", "")
+        page.context.update(looks.state_language(visit.param("lang"), accept))
     return pages.render(page.template, page.status, page.context)
+
+
+@router.get("/c/_style/{surveyId}.css")
+async def get_survey_stylesheet(
+    survey_id: Annotated[str, Path(alias="surveyId", max_length=64)],
+    session: SessionDep,
+    settings: SettingsDep,
+    version: Annotated[str, Query(alias="v", max_length=64)] = "",
+) -> Response:
+    """A survey's styling as CSS custom properties, so the page needs no inline style."""
+    sheet = await looks.survey_stylesheet(session, survey_id, version, settings.link_base)
+    cache = "public, max-age=31536000, immutable" if sheet.current else "no-cache"
+    headers = {"Cache-Control": cache, "ETag": f'"{sheet.version}"'}
+    return Response(sheet.css, media_type="text/css", headers=headers)
 
 
 @router.get("/c/{token}")

@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.core.errors import ApiError
 from surveylink.links import tokens
-from surveylink.respondent import meta, repository
+from surveylink.respondent import looks, meta, repository
 from surveylink.respondent.answers import Form, parse
 from surveylink.respondent.refill import prefill_form, stored_form
 from surveylink.respondent.texts import PAGES, WORDS, html_lang, language_of, stored_language, text
@@ -172,7 +172,9 @@ async def open_page(session: AsyncSession, keys: tokens.LinkKeys, visit: Visit) 
     if not visit.preview and not visit.param("step"):
         await repository.add_display(session, admitted.survey_id, admitted.contact_id)
     step = _allowed_step(admitted, visit.param("step"), visit.preview)
-    return _step_page(admitted, visit, step, form=None, errors={})
+    return await _dressed(
+        session, admitted, visit, _step_page(admitted, visit, step, form=None, errors={})
+    )
 
 
 async def submit_step(session: AsyncSession, keys: tokens.LinkKeys, visit: Visit) -> Page:
@@ -195,7 +197,8 @@ async def submit_step(session: AsyncSession, keys: tokens.LinkKeys, visit: Visit
         if outcome.value is not None:
             data[element["id"]] = outcome.value
     if errors:
-        return _step_page(admitted, visit, step, form=form, errors=errors)
+        page = _step_page(admitted, visit, step, form=form, errors=errors)
+        return await _dressed(session, admitted, visit, page)
     finished = step >= len(admitted.blocks) - 1
     if not visit.preview:
         ttc = {element["id"]: _elapsed(form) for element in elements}
@@ -204,8 +207,16 @@ async def submit_step(session: AsyncSession, keys: tokens.LinkKeys, visit: Visit
         if saved is None:
             return message("responded")
     if finished:
-        return _ending_page(admitted, visit)
+        return await _dressed(session, admitted, visit, _ending_page(admitted, visit))
     return Page("", redirect_step=step + 1)
+
+
+async def _dressed(session: AsyncSession, admitted: Admitted, visit: Visit, page: Page) -> Page:
+    """The page's language, direction, stylesheet and welcome line (respondent/looks.py)."""
+    await looks.dress(
+        session, admitted.row, admitted.survey, admitted.language, visit.base_url, page.context
+    )
+    return page
 
 
 def _elapsed(form: Form) -> float:
