@@ -183,9 +183,24 @@ def _is_v1(request: Request) -> bool:
     return request.url.path.startswith("/api/v1/")
 
 
-async def _on_api_error(_request: Request, exc: Exception) -> JSONResponse:
+async def _on_api_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ApiError)
+    if request.url.path.startswith("/storage/"):
+        return v1_error_response(_storage_v1(exc))
     return error_response(exc)
+
+
+def _storage_v1(error: ApiError) -> V1Error:
+    """Upstream's /storage route answers in v1's envelope: a 401 without details is "not
+    authenticated", one with details "unauthorized"; a 404's detail is the resource."""
+    if isinstance(error, BadRequest):
+        details = {detail.field: detail.issue for detail in error.details}
+        return V1Error.bad_request("Fields are missing or incorrectly formatted", details)
+    if isinstance(error, Unauthorized):
+        return V1Error.unauthorized() if error.details else V1Error.not_authenticated()
+    if isinstance(error, NotFound) and error.details:
+        return V1Error.not_found(error.details[0].field, error.details[0].issue)
+    return V1Error.internal()
 
 
 async def _on_v1_error(_request: Request, exc: Exception) -> JSONResponse:
