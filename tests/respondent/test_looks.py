@@ -73,6 +73,15 @@ async def test_styled_survey_links_its_own_stylesheet(client: AsyncClient, env: 
     )
 
 
+async def test_hidden_progress_bar_is_not_shown(client: AsyncClient, env: ApiEnv) -> None:
+    _, _, link = await survey_and_link(env, styling={**BRANDED, "hideProgressBar": True})
+
+    page = await client.get(link)
+
+    assert page.status_code == 200
+    assert "<progress" not in page.text
+
+
 async def test_stylesheet_of_an_older_version_is_revalidated(
     client: AsyncClient, env: ApiEnv
 ) -> None:

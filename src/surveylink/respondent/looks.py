@@ -46,6 +46,7 @@ async def dress(
     css = styling.stylesheet(chosen, base_url)
     context["style_href"] = STYLE_PATH.format(row.id) + f"?v={styling.version(css)}"
     context["arrangement"] = styling.arrangement(chosen)
+    context["hide_progress"] = bool(chosen.get("hideProgressBar"))
     if context.get("welcome"):
         count = None
         if welcome.needs_response_count(survey):
