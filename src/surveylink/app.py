@@ -29,6 +29,8 @@ from surveylink.respondent import pages as respondent_pages
 from surveylink.respondent.router import router as respondent_router
 from surveylink.responses.router import router as responses_router
 from surveylink.segments.router import router as segments_router
+from surveylink.storage.backends import make_storage
+from surveylink.storage.router import router as storage_router
 from surveylink.surveys.router import router as surveys_router
 from surveylink.webhooks.delivery import DeliveryWorker, Policy
 from surveylink.webhooks.router import router as webhooks_router
@@ -83,6 +85,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.secret_box = secret_box
     app.state.redis = redis
     app.state.rate_limiter = limiter
+    app.state.storage = make_storage(settings)
     v2_routers = (
         links_router,
         health_router,
@@ -104,6 +107,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         name="respondent-static",
     )
     app.include_router(respondent_router)
+    app.include_router(storage_router)
     handlers.install(app)
     openapi.install(app)
     app.add_middleware(HeadersMiddleware)

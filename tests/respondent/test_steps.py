@@ -156,9 +156,9 @@ async def test_lang_picks_a_language_and_falls_back_to_default(
     await post_step(client, f"{link}?lang=de", 0, {"name": "Ada"})
 
     assert "Dein Name?" in german.text
-    assert '<html lang="de">' in german.text
+    assert '<html lang="de" dir="ltr">' in german.text
     assert "Your name?" in unknown.text
-    assert '<html lang="en">' in unknown.text
+    assert '<html lang="en" dir="ltr">' in unknown.text
     [response] = await stored_responses(settings, survey["id"])
     assert response.language == "de"
 

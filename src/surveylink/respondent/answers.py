@@ -18,10 +18,11 @@ from surveylink.respondent.texts import ERRORS, text
 from surveylink.surveys.logic import ADDRESS_FIELDS, CONTACT_FIELDS
 
 Form = dict[str, list[str]]
-# Element types a link respondent can answer here; others (fileUpload, cal) are skipped.
+# Element types a link respondent can answer here; others (cal) are skipped.
 ANSWERABLE = {
     "openText", "multipleChoiceSingle", "multipleChoiceMulti", "nps", "rating", "cta",
     "consent", "date", "matrix", "ranking", "address", "contactInfo", "pictureSelection",
+    "fileUpload",
 }  # fmt: skip
 _EMAIL = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
 _PHONE = re.compile(r"^\+?[0-9\s\-().]{6,30}$")
@@ -240,6 +241,12 @@ def _pictures(element: dict[str, Any], form: Form, _language: str) -> Outcome:
     return Outcome(value=[choice_id for choice_id in known if choice_id in picked])
 
 
+def _file_urls(element: dict[str, Any], form: Form, _language: str) -> Outcome:
+    """The URLs respondent/uploads.py left in the form: kept files and new ones."""
+    urls = [value for value in form.get(element["id"]) or [] if value]
+    return Outcome(value=urls) if urls else _missing(element)
+
+
 _READERS: dict[str, Callable[[dict[str, Any], Form, str], Outcome]] = {
     "openText": _open_text,
     "multipleChoiceSingle": _single,
@@ -254,4 +261,5 @@ _READERS: dict[str, Callable[[dict[str, Any], Form, str], Outcome]] = {
     "address": _fields,
     "contactInfo": _fields,
     "pictureSelection": _pictures,
+    "fileUpload": _file_urls,
 }

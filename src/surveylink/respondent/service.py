@@ -13,7 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.core.errors import DomainError
 from surveylink.links import tokens
-from surveylink.respondent import meta, repository
+from surveylink.respondent import looks, meta, repository, uploads
 from surveylink.respondent.answers import Form, parse
 from surveylink.respondent.refill import prefill_form, stored_form
 from surveylink.respondent.texts import PAGES, WORDS, html_lang, language_of, stored_language, text
@@ -40,6 +40,8 @@ class Visit:
     headers: Mapping[str, str]
     base_url: str
     form: Form | None = None
+    client_ip: str | None = None  # the respondent's address (core/proxies.py)
+    files: uploads.Uploads | None = None  # file questions (respondent/uploads.py)
 
     def param(self, name: str) -> str:
         return next((value for key, value in self.query if key == name), "")
@@ -172,7 +174,9 @@ async def open_page(session: AsyncSession, keys: tokens.LinkKeys, visit: Visit) 
     if not visit.preview and not visit.param("step"):
         await repository.add_display(session, admitted.survey_id, admitted.contact_id)
     step = _allowed_step(admitted, visit.param("step"), visit.preview)
-    return _step_page(admitted, visit, step, form=None, errors={})
+    return await _dressed(
+        session, admitted, visit, _step_page(admitted, visit, step, form=None, errors={})
+    )
 
 
 async def submit_step(session: AsyncSession, keys: tokens.LinkKeys, visit: Visit) -> Page:
@@ -189,13 +193,16 @@ async def submit_step(session: AsyncSession, keys: tokens.LinkKeys, visit: Visit
     elements = admitted.blocks[step]["elements"] if admitted.blocks else []
     data: dict[str, Any] = {}
     errors: dict[str, str] = {}
+    file_errors = await _accept_files(admitted, visit, elements, form)
     for element in elements:
         outcome = parse(element, form, admitted.language)
         errors.update(outcome.errors)
         if outcome.value is not None:
             data[element["id"]] = outcome.value
+    errors.update(file_errors)
     if errors:
-        return _step_page(admitted, visit, step, form=form, errors=errors)
+        page = _step_page(admitted, visit, step, form=form, errors=errors)
+        return await _dressed(session, admitted, visit, page)
     finished = step >= len(admitted.blocks) - 1
     if not visit.preview:
         ttc = {element["id"]: _elapsed(form) for element in elements}
@@ -204,8 +211,37 @@ async def submit_step(session: AsyncSession, keys: tokens.LinkKeys, visit: Visit
         if saved is None:
             return message("responded")
     if finished:
-        return _ending_page(admitted, visit)
+        return await _dressed(session, admitted, visit, _ending_page(admitted, visit))
     return Page("", redirect_step=step + 1)
+
+
+async def _dressed(session: AsyncSession, admitted: Admitted, visit: Visit, page: Page) -> Page:
+    """The page's language, direction, stylesheet and welcome line (respondent/looks.py), and
+    the files already given to its file questions (respondent/uploads.py)."""
+    await looks.dress(
+        session, admitted.row, admitted.survey, admitted.language, visit.base_url, page.context
+    )
+    step = page.context.get("step")
+    if visit.files is not None and isinstance(step, int) and admitted.blocks:
+        visit.files.dress(
+            page.context["elements"],
+            admitted.blocks[step]["elements"],
+            page.context["form"],
+            uploads.owner_of(admitted.survey_id, admitted.contact_id),
+        )
+    return page
+
+
+async def _accept_files(
+    admitted: Admitted, visit: Visit, elements: list[dict[str, Any]], form: Form
+) -> dict[str, str]:
+    """Stores the step's posted files; its file questions' answers become their URLs."""
+    if visit.files is None:
+        return {}
+    owner = uploads.owner_of(admitted.survey_id, admitted.contact_id)
+    return await visit.files.accept(
+        admitted.row.environment_id, owner, elements, form, store=not visit.preview
+    )
 
 
 def _elapsed(form: Form) -> float:
@@ -244,6 +280,7 @@ async def _save(
             language=stored_language(admitted.survey, admitted.language),
             meta=ResponseMeta.model_validate(
                 meta.response_meta(visit.base_url, visit.query, visit.headers)
+                | _captured_ip(admitted, visit)
             ),
             single_use_id=admitted.single_use_id,
             display_id=await repository.latest_free_display(
@@ -265,6 +302,13 @@ async def _save(
     return await responses.save_answers(
         session, response, data=data, ttc=ttc, finished=finished, ending_id=ending_id
     )
+
+
+def _captured_ip(admitted: Admitted, visit: Visit) -> dict[str, str]:
+    """Upstream's isCaptureIpEnabled: the address is stored with the response."""
+    if admitted.survey.get("isCaptureIpEnabled") and visit.client_ip:
+        return {"ipAddress": visit.client_ip}
+    return {}
 
 
 def _ending(survey: dict[str, Any]) -> dict[str, Any] | None:
