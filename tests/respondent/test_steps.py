@@ -8,7 +8,6 @@ from surveylink.core.config import Settings
 from surveylink.core.ids import cuid2
 from tests.factories import ApiEnv
 from tests.respondent.helpers import (
-    ENDING_ID,
     ENDINGS,
     EVERY_TYPE,
     VALID,
