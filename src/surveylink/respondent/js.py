@@ -116,6 +116,7 @@ _MONTHS = (
     "october", "november", "december",
 )  # fmt: skip
 _NAMED = re.compile(r"([A-Za-z]+)\.? (\d{1,2}),? (\d{4})")
+_NUMBERS = re.compile(r"-?(\d+)(?:\.(\d+))?")
 
 
 def date_ms(text: str) -> float:
@@ -131,7 +132,21 @@ def date_ms(text: str) -> float:
         return _ms(year, month, day, found.groups()[3:])
     if (found := _NAMED.fullmatch(text)) and found[1].lower() in _MONTHS:
         return _ms(int(found[3]), _MONTHS.index(found[1].lower()) + 1, int(found[2]), ())
+    if found := _NUMBERS.fullmatch(text):
+        return _numbers(int(found[1]), int(found[2]) if found[2] else None)
     return math.nan
+
+
+def _numbers(first: int, second: int | None) -> float:
+    """V8's reading of a bare number (`String(12)`, `"4.5"`): 1-12 is a month of 2001 (the
+    decimals its day), 13-31 nothing, anything else a year (0-49 in 2000s, 50-99 in 1900s)
+    whose decimals are its month."""
+    if 1 <= first <= 12:
+        return _ms(2001, first, second or 1, ())
+    if 13 <= first <= 31:
+        return math.nan
+    year = 2000 + first if first < 50 else 1900 + first if first < 100 else first
+    return _ms(year, second or 1, 1, ()) if year < 10_000 else math.nan
 
 
 def _ms(year: int, month: int, day: int, time: tuple[str | None, ...]) -> float:
