@@ -16,8 +16,9 @@ from surveylink.respondent.texts import PAGES, language_of, text
 from surveylink.responses import repository as responses_repository
 from surveylink.responses.models import Response
 from surveylink.surveys import service as surveys
-from surveylink.surveys.document import SurveyDocument, load_survey
+from surveylink.surveys.document import SurveyDocument
 from surveylink.surveys.models import Survey
+from surveylink.surveys.shape import load_survey
 
 _CUID = re.compile(r"^[0-9a-z]{2,32}$")
 PIN_HEADING = "This survey is protected. Enter the PIN below."  # upstream's `s.enter_pin`

@@ -111,9 +111,10 @@ async def _auto_complete(session: AsyncSession, survey: Survey) -> None:
     """Upstream's pipeline on every responseFinished: with `autoComplete` set, the survey is
     completed once it has that many responses, finished or not."""
     limit = survey.document.get("autoComplete")
-    if isinstance(limit, int | float) and limit and survey.status != "completed":
-        if await repository.count_responses(session, survey.id) >= limit:
-            await surveys.complete_survey(session, survey)
+    if not isinstance(limit, int | float) or not limit or survey.status == "completed":
+        return
+    if await repository.count_responses(session, survey.id) >= limit:
+        await surveys.complete_survey(session, survey)
 
 
 async def create_response(session: AsyncSession, survey: Survey, body: ResponseCreate) -> Response:

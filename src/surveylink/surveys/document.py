@@ -10,9 +10,6 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, JsonValue
 from pydantic.alias_generators import to_camel
 
-from surveylink.surveys.models import Survey
-from surveylink.surveys.shape import fields_of
-
 I18n = dict[str, str]
 ADDRESS_FIELDS = ("addressLine1", "addressLine2", "city", "state", "zip", "country")
 CONTACT_FIELDS = ("firstName", "lastName", "email", "phone", "company")
@@ -347,10 +344,33 @@ class SingleUse(DocumentModel):
     is_encrypted: bool = True
 
 
+class FollowUpTriggerProperties(DocumentModel):
+    ending_ids: list[str] = []
+
+
+class FollowUpTrigger(DocumentModel):
+    type: Literal["response", "endings"]
+    properties: FollowUpTriggerProperties | None = None
+
+
+class FollowUpActionProperties(DocumentModel):
+    to: str
+
+
+class FollowUpAction(DocumentModel):
+    properties: FollowUpActionProperties
+
+
+class FollowUp(DocumentModel):
+    trigger: FollowUpTrigger
+    action: FollowUpAction
+    deleted: bool = False
+
+
 class SurveyDocument(DocumentModel):
     """Every field of a validated survey that the page, the engine and the checks read."""
 
-    id: str
+    id: str = ""  # absent while a new survey is being validated
     name: str
     type: Literal["link", "app"] = "link"
     status: str = "draft"
@@ -371,6 +391,7 @@ class SurveyDocument(DocumentModel):
     single_use: SingleUse | None = None
     survey_closed_message: ClosedMessage | None = None
     styling: dict[str, JsonValue] | None = None
+    follow_ups: list[FollowUp] = []
 
     @property
     def elements(self) -> list[Element]:
@@ -398,6 +419,3 @@ def load(fields: dict[str, JsonValue]) -> SurveyDocument:
     """A validated survey's fields (surveys/shape.py `fields_of`) as the typed document."""
     return SurveyDocument.model_validate(fields)
 
-
-def load_survey(survey: Survey) -> SurveyDocument:
-    return load(fields_of(survey))
