@@ -197,6 +197,13 @@ def toggles(element: Address | ContactInfo) -> list[tuple[str, FieldToggle]]:
     return [(name, getattr(element, _snake(name))) for name in names]
 
 
+def toggle(element: Address | ContactInfo, name: str) -> FieldToggle:
+    """One sub-field of an address or contact-info element, by upstream's name."""
+    found = getattr(element, _snake(name))
+    assert isinstance(found, FieldToggle)
+    return found
+
+
 def _snake(name: str) -> str:
     return "".join(f"_{c.lower()}" if c.isupper() else c for c in name)
 
@@ -380,7 +387,7 @@ class SurveyDocument(DocumentModel):
     endings: list[Ending] = []
     hidden_fields: HiddenFields = HiddenFields()
     variables: list[Variable] = []
-    auto_complete: int | None = None
+    auto_complete: int | float | None = None
     is_verify_email_enabled: bool = False
     is_back_button_hidden: bool = False
     is_auto_progressing_enabled: bool = False
@@ -418,4 +425,3 @@ class SurveyDocument(DocumentModel):
 def load(fields: dict[str, JsonValue]) -> SurveyDocument:
     """A validated survey's fields (surveys/shape.py `fields_of`) as the typed document."""
     return SurveyDocument.model_validate(fields)
-
