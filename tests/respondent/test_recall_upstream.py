@@ -3,10 +3,11 @@ against our `recall`. Upstream's test mocks its date formatter; here the dates a
 real formatter (`Intl.DateTimeFormat`, weekday/long month) writes, as Node printed them."""
 
 import pytest
+from pydantic import JsonValue
 
 from surveylink.respondent.recall import recall
 
-DATA = {
+DATA: dict[str, JsonValue] = {
     "name": "John Doe",
     "email": "john.doe@example.com",
     "age": 30,
@@ -14,7 +15,11 @@ DATA = {
     "tags": ["beta", "user"],
     "emptyArray": [],
 }
-VARIABLES = {"productName": "Formbricks", "userRole": "Admin", "lastLogin": "2024-03-10"}
+VARIABLES: dict[str, JsonValue] = {
+    "productName": "Formbricks",
+    "userRole": "Admin",
+    "lastLogin": "2024-03-10",
+}
 CASES = [
     (
         "Welcome, #recall:name/fallback:Guest#! Your email is #recall:email/fallback:N/A#.",
@@ -91,4 +96,6 @@ def test_upstream_recall_case(text: str, language: str, expected: str) -> None:
 def test_a_recall_that_recalls_itself_stops() -> None:
     loop = "#recall:me/fallback:x#"
 
-    assert recall(loop, {"me": loop}, {}, "default") == loop
+    data: dict[str, JsonValue] = {"me": loop}
+
+    assert recall(loop, data, {}, "default") == loop
