@@ -2,7 +2,6 @@
 ending. Pure; what to show is decided by the engine, how it reads by views.py."""
 
 import time
-from urllib.parse import urlencode
 
 from surveylink.respondent import engine
 from surveylink.respondent.admission import Admitted, Page, Visit
@@ -109,8 +108,3 @@ def ending_page(
     context = base_context(admitted, visit)
     context["ending"] = ending_view(ending, shown(admitted, visit, data, progress))
     return Page("survey.html", 200, context)
-
-
-def step_query(visit: Visit, step: int) -> str:
-    kept = [(key, value) for key, value in visit.query if key != "step"]
-    return "?" + urlencode([*kept, ("step", str(step))])

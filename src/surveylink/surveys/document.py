@@ -188,7 +188,6 @@ Element = Annotated[
     | ContactInfo,
     Field(discriminator="type"),
 ]
-ChoiceElement = MultipleChoice | Ranking
 
 
 def toggles(element: Address | ContactInfo) -> list[tuple[str, FieldToggle]]:
