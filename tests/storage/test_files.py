@@ -180,7 +180,8 @@ async def test_files_given_earlier_are_kept_and_new_ones_added(
     ]
     survey, _, link = await survey_and_link(env, questions=questions)
     await _post(client, link, [("report.pdf", PDF)])
-    back = await client.get(f"{link}?step=0")
+    await client.post(link, data={"step": "1", "action": "back"})
+    back = await client.get(link)
     [kept] = KEPT.findall(back.text)
 
     again = await _post(client, link, [("scan.png", b"\x89PNG")], doc=kept.replace("&#34;", '"'))

@@ -9,7 +9,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveylink.core.errors import NotFound, Resource
 from surveylink.respondent import i18n, repository, styling, welcome
 from surveylink.respondent.texts import default_code, html_lang
+from surveylink.surveys.document import SurveyDocument
 from surveylink.surveys.models import Survey
+from surveylink.surveys.shape import fields_of
 
 STYLE_PATH = "/c/_style/{}.css"
 
@@ -30,17 +32,18 @@ def state_language(lang: str, accept_language: str) -> dict[str, str]:
 async def dress(
     session: AsyncSession,
     row: Survey,
-    survey: dict[str, Any],
+    document: SurveyDocument,
     language: str,
     base_url: str,
     context: dict[str, Any],
 ) -> None:
     """Adds the page's words, direction, stylesheet and the welcome card's line to a survey
     page's context."""
-    code = html_lang(survey, language)
+    survey = fields_of(row)  # styling and the welcome line read the stored survey as sent
+    code = html_lang(document, language)
     locale = i18n.page_locale(code)
     context["locale"] = locale
-    context["dir"] = i18n.direction(survey, language, default_code(survey))
+    context["dir"] = i18n.direction(survey, language, default_code(document))
     project = await repository.project_styling(session, row.environment_id)
     chosen = styling.effective_styling(project, survey.get("styling"))
     css = styling.stylesheet(chosen, base_url)
