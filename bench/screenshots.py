@@ -24,6 +24,7 @@ from surveylink.core.config import Settings
 from surveylink.core.db import make_engine, make_sessionmaker, transaction
 from surveylink.environments import service as environments
 from surveylink.links import tokens
+from surveylink.surveys.models import Survey
 
 OUT = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 SIZES = {"desktop": (1280, 860), "mobile": (360, 740)}
@@ -105,7 +106,7 @@ async def main() -> None:
         await asyncio.sleep(0.05)
     environment_id, key = await seed(settings)
     async with httpx.AsyncClient(base_url=base, headers={"x-api-key": key}) as api:
-        links = await make_links(api, environment_id)
+        links = await make_links(api, environment_id, settings)
         OUT.mkdir(parents=True, exist_ok=True)
         async with async_playwright() as playwright:
             browser = await playwright.chromium.launch(
@@ -120,6 +121,8 @@ async def main() -> None:
                 await shoot("link-invalid", links["expired"][:-6] + "AAAAAA")
                 await shoot("survey-paused", links["paused"])
                 await shoot("survey-completed", links["completed"])
+                await styled(page, links[f"styled-{size}"], shoot)
+                await right_to_left(page, links[f"rtl-{size}"], shoot)
                 await page.close()
             await browser.close()
     server.should_exit = True
@@ -161,7 +164,62 @@ async def walk(page: Any, link: str, shot: Any) -> None:
     await shot("response-submitted", link)
 
 
-async def make_links(api: httpx.AsyncClient, environment_id: str) -> dict[str, str]:
+async def styled(page: Any, link: str, shot: Any) -> None:
+    await shot("styled-welcome", link)
+    await page.get_by_role("link", name="Start").click()
+    await page.locator('[name="plan"][value="team"]').check()
+    await shot("styled-question")
+
+
+async def right_to_left(page: Any, link: str, shot: Any) -> None:
+    await page.goto(link)
+    await page.get_by_role("button", name="التالي").click()  # "Next", nothing answered
+    await page.locator(".error").first.wait_for()
+    await shot("rtl-question")
+
+
+STYLING = {
+    "overwriteThemeStyling": True,
+    "brandColor": {"light": "#7c3aed"},
+    "questionColor": {"light": "#1e1b4b"},
+    "inputColor": {"light": "#faf5ff"},
+    "inputBorderColor": {"light": "#c4b5fd"},
+    "cardBackgroundColor": {"light": "#ffffff"},
+    "cardBorderColor": {"light": "#ddd6fe"},
+    "roundness": 18,
+    "cardArrangement": {"linkSurveys": "casual", "appSurveys": "simple"},
+    "background": {"bgType": "color", "bg": "#ede9fe", "brightness": 100},
+}
+ARABIC = [
+    {"id": "name", "type": "openText", "inputType": "text", "required": True,
+     "headline": {"default": "What should we call you?", "ar": "ماذا نناديك؟"},
+     "subheader": {"default": "Your first name is enough.", "ar": "يكفي اسمك الأول."}},
+    {"id": "plan", "type": "multipleChoiceSingle", "required": True,
+     "headline": {"default": "Which plan are you on?", "ar": "ما هي خطتك؟"},
+     "choices": [{"id": "free", "label": {"default": "Free", "ar": "مجانية"}},
+                 {"id": "team", "label": {"default": "Team", "ar": "فريق"}}]},
+]  # fmt: skip
+
+
+async def add_languages(settings: Settings, survey_id: str, *codes: str) -> None:
+    """Survey languages as upstream's editor stores them (the v1 API cannot carry their
+    dates); the first code is the default."""
+    engine = make_engine(settings.sqlalchemy_url)
+    async with transaction(make_sessionmaker(engine), write=True) as session:
+        survey = await session.get(Survey, survey_id)
+        assert survey is not None
+        languages = [
+            {"default": index == 0, "enabled": True,
+             "language": {"id": f"lang{code}", "code": code, "alias": None, "projectId": "p"}}
+            for index, code in enumerate(codes)
+        ]  # fmt: skip
+        survey.document = {**survey.document, "languages": languages}
+    await engine.dispose()
+
+
+async def make_links(
+    api: httpx.AsyncClient, environment_id: str, settings: Settings
+) -> dict[str, str]:
     async def survey(status: str, **fields: Any) -> str:
         body = {"environmentId": environment_id, "name": "Customer check-in", "status": status,
                 "questions": QUESTIONS, **fields}  # fmt: skip
@@ -198,6 +256,20 @@ async def make_links(api: httpx.AsyncClient, environment_id: str) -> dict[str, s
     links["expired"] = f"{links['desktop'].split('/c/')[0]}/c/{expired}"
     links["paused"] = await link(await survey("paused"), stranger)
     links["completed"] = await link(await survey("completed"), stranger)
+    branded = await survey(
+        "inProgress",
+        questions=QUESTIONS[1:3],
+        styling=STYLING,
+        welcomeCard={"enabled": True, "headline": i18n("A quick check-in"),
+                     "html": i18n("Two questions about your plan."),
+                     "buttonLabel": i18n("Start"), "timeToFinish": True},
+    )  # fmt: skip
+    arabic = await survey("inProgress", questions=ARABIC)
+    await add_languages(settings, arabic, "en", "ar")
+    for size in SIZES:
+        links[f"styled-{size}"] = await link(branded, await contact(f"styled-{size}@example.com"))
+        rtl = await link(arabic, await contact(f"rtl-{size}@example.com"))
+        links[f"rtl-{size}"] = rtl + ("&" if "?" in rtl else "?") + "lang=ar"
     return links
 
 

@@ -33,6 +33,8 @@ from surveylink.respondent.router import router as respondent_router
 from surveylink.responses.router import router as responses_router
 from surveylink.responses.router_v1 import router as responses_v1_router
 from surveylink.segments.router import router as segments_router
+from surveylink.storage.backends import make_storage
+from surveylink.storage.router import router as storage_router
 from surveylink.surveys.router import router as surveys_router
 from surveylink.webhooks.delivery import DeliveryWorker, Policy
 from surveylink.webhooks.router import router as webhooks_router
@@ -92,6 +94,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.redis = redis
     app.state.rate_limiter = limiter
     app.state.v1_rate_limiter = v1_limiter
+    app.state.storage = make_storage(settings)
     v2_routers = (
         links_router,
         health_router,
@@ -122,6 +125,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         name="respondent-static",
     )
     app.include_router(respondent_router)
+    app.include_router(storage_router)
     handlers.install(app)
     openapi.install(app)
     app.add_middleware(UpstreamPaths, routes=app.routes)  # inside the headers: redirects get them

@@ -15,6 +15,7 @@ from surveylink.app import create_app
 from surveylink.core.config import Settings
 from tests.factories import ApiEnv
 from tests.respondent.helpers import EVERY_TYPE, SEED, personal_link, stored_responses
+from tests.respondent.surveys import Nps
 
 CHROMIUM = "/usr/bin/chromium"
 ARGS = [
@@ -204,3 +205,34 @@ async def test_an_invalid_answer_is_announced_and_focused(env: ApiEnv, server: s
         error = page.locator("#name-error")
         await expect(error).to_have_text("Please fill out this field")
         await expect(page.get_by_label("Your name?")).to_be_focused()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["js-on", "js-off"])
+async def test_branching_nps_in_chromium_goes_back_along_the_path(
+    env: ApiEnv, settings: Settings, server: str, javascript: bool
+) -> None:
+    created = await env.create_survey(status="inProgress", **Nps.survey())
+    contact = await env.create_contact("ada@example.com")
+    url = server + await personal_link(env, created["id"], contact["id"]) + "?name=Ada"
+
+    async with chromium() as browser:
+        context = await browser.new_context(java_script_enabled=javascript)
+        page = await context.new_page()
+        await page.goto(url)
+        await page.get_by_role("radio", name="3", exact=True).check()
+        await page.get_by_role("button", name="Next").click()
+        await expect(
+            page.locator(".headline", has_text="What disappointed you, Ada?")
+        ).to_be_visible()
+        await page.get_by_role("button", name="Back").click()
+        await expect(page.get_by_role("radio", name="3", exact=True)).to_be_checked()
+        await page.get_by_role("radio", name="10", exact=True).check()
+        await page.get_by_role("button", name="Next").click()
+        await page.get_by_label("What do you love?").fill("The speed")
+        await page.get_by_role("button", name="Finish").click()
+        await expect(page.get_by_role("heading", name="Thanks!")).to_be_visible()
+        await context.close()
+
+    [response] = await stored_responses(settings, created["id"])
+    assert response.data == {"nps": 10, "promoter": "The speed", "name": "Ada"}
+    assert (response.finished, response.ending_id, response.variables) == (True, None, {})

@@ -7,8 +7,10 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 from fastapi import Depends, Request
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from surveylink.core import proxies
 
 logger = logging.getLogger("surveylink")
 
@@ -42,6 +44,30 @@ class Settings(BaseSettings):
         5.0, alias="SURVEYLINK_WEBHOOK_RETRY_BASE_SECONDS", gt=0
     )
     webhook_timeout_seconds: float = Field(15.0, alias="SURVEYLINK_WEBHOOK_TIMEOUT_SECONDS", gt=0)
+    trusted_proxies: str = Field("", alias="SURVEYLINK_TRUSTED_PROXIES")
+    # Uploaded files: a local folder by default, S3-compatible storage with upstream's settings.
+    upload_dir: Path | None = Field(None, alias="SURVEYLINK_UPLOAD_DIR")
+    max_upload_mb: float = Field(10.0, alias="SURVEYLINK_MAX_UPLOAD_MB", gt=0, le=5120)
+    s3_access_key: str = Field("", alias="S3_ACCESS_KEY")
+    s3_secret_key: SecretStr = Field(SecretStr(""), alias="S3_SECRET_KEY")
+    s3_region: str = Field("", alias="S3_REGION")
+    s3_bucket_name: str = Field("", alias="S3_BUCKET_NAME")
+    s3_endpoint_url: str = Field("", alias="S3_ENDPOINT_URL")
+    s3_force_path_style: bool = Field(False, alias="S3_FORCE_PATH_STYLE")
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _networks_parse(cls, value: str) -> str:
+        proxies.parse_networks(value)
+        return value
+
+    @property
+    def trusted_networks(self) -> tuple[proxies.Network, ...]:
+        return proxies.parse_networks(self.trusted_proxies)
+
+    @property
+    def uploads_path(self) -> Path:
+        return self.upload_dir or self.data_dir / "uploads"
 
     @property
     def sqlalchemy_url(self) -> str:

@@ -51,6 +51,7 @@ class Resource(Enum):
     ORGANIZATION = _Resource("organization", "Organization")
     ENVIRONMENT = _Resource("environment", "Environment")
     ACTION_CLASS = _Resource("actionClass", "Action Class")
+    FILE = _Resource("file", "file")
 
 
 class DomainError(Exception):
@@ -246,7 +247,7 @@ class ApiVersion(Enum):
 
     @classmethod
     def of(cls, path: str) -> "ApiVersion":
-        if path.startswith("/api/v1/"):
+        if path.startswith(("/api/v1/", "/storage/")):  # upstream's storage route is v1
             return cls.V1
         if path.startswith("/api/"):
             return cls.V2

@@ -11,17 +11,34 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
 from urllib.parse import urlsplit
 
-from surveylink.respondent.texts import ERRORS, text
-from surveylink.surveys.logic import ADDRESS_FIELDS, CONTACT_FIELDS
+from pydantic import JsonValue
+
+from surveylink.respondent.texts import ERRORS
+from surveylink.surveys.document import (
+    Address,
+    Choice,
+    ContactInfo,
+    Element,
+    FieldToggle,
+    Matrix,
+    MultipleChoice,
+    Nps,
+    OpenText,
+    PictureSelection,
+    Ranking,
+    Rating,
+    localized,
+    toggles,
+)
 
 Form = dict[str, list[str]]
-# Element types a link respondent can answer here; others (fileUpload, cal) are skipped.
+# Element types a link respondent can answer here; others (cal) are skipped.
 ANSWERABLE = {
     "openText", "multipleChoiceSingle", "multipleChoiceMulti", "nps", "rating", "cta",
     "consent", "date", "matrix", "ranking", "address", "contactInfo", "pictureSelection",
+    "fileUpload",
 }  # fmt: skip
 _EMAIL = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
 _PHONE = re.compile(r"^\+?[0-9\s\-().]{6,30}$")
@@ -30,8 +47,21 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 @dataclass
 class Outcome:
-    value: Any = None  # None: not answered, absent from `data`
+    value: JsonValue = None  # None: not answered, absent from `data`
     errors: dict[str, str] = field(default_factory=dict)  # input name -> message
+
+
+@dataclass(frozen=True)
+class Asked:
+    """One element as the page asks it: `required` also counts logic's `requireAnswer`."""
+
+    element: Element
+    required: bool
+    language: str
+
+    @property
+    def id(self) -> str:
+        return self.element.id
 
 
 def first(form: Form, name: str) -> str:
@@ -39,29 +69,30 @@ def first(form: Form, name: str) -> str:
     return values[0].strip()
 
 
-def parse(element: dict[str, Any], form: Form, language: str) -> Outcome:
+def parse(element: Element, form: Form, language: str, *, required: bool | None = None) -> Outcome:
     """The stored value of one element from the form, or the messages to show beside it."""
-    reader = _READERS.get(str(element.get("type")))
-    return reader(element, form, language) if reader else Outcome()
+    reader = _READERS.get(element.type)
+    asked = Asked(element, element.required if required is None else required, language)
+    return reader(asked, form) if reader else Outcome()
 
 
-def _missing(element: dict[str, Any]) -> Outcome:
-    errors = {element["id"]: ERRORS["required"]} if element.get("required") else {}
-    return Outcome(errors=errors)
+def _missing(asked: Asked) -> Outcome:
+    return Outcome(errors={asked.id: ERRORS["required"]} if asked.required else {})
 
 
-def _open_text(element: dict[str, Any], form: Form, _language: str) -> Outcome:
-    name, answer = element["id"], first(form, element["id"])
+def _open_text(asked: Asked, form: Form) -> Outcome:
+    element = asked.element
+    assert isinstance(element, OpenText)
+    name, answer = element.id, first(form, element.id)
     if not answer:
-        return _missing(element)
-    problem = _format_problem(str(element.get("inputType") or "text"), answer)
-    limit = element.get("charLimit") or {}
-    if problem is None and limit.get("enabled"):
-        low, high = limit.get("min"), limit.get("max")
-        if isinstance(low, int | float) and len(answer) < low:
-            problem = ERRORS["min_length"].format(min=int(low))
-        elif isinstance(high, int | float) and len(answer) > high:
-            problem = ERRORS["max_length"].format(max=int(high))
+        return _missing(asked)
+    problem = _format_problem(element.input_type, answer)
+    limit = element.char_limit
+    if problem is None and limit.enabled:
+        if limit.min is not None and len(answer) < limit.min:
+            problem = ERRORS["min_length"].format(min=int(limit.min))
+        elif limit.max is not None and len(answer) > limit.max:
+            problem = ERRORS["max_length"].format(max=int(limit.max))
     return Outcome(errors={name: problem}) if problem else Outcome(value=answer)
 
 
@@ -86,15 +117,13 @@ def _is_url(answer: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.netloc) and " " not in answer
 
 
-def _choices(element: dict[str, Any]) -> list[dict[str, Any]]:
-    return [choice for choice in element.get("choices") or [] if isinstance(choice, dict)]
-
-
-def _single(element: dict[str, Any], form: Form, language: str) -> Outcome:
-    name, picked = element["id"], first(form, element["id"])
+def _single(asked: Asked, form: Form) -> Outcome:
+    element = asked.element
+    assert isinstance(element, MultipleChoice)
+    name, picked = element.id, first(form, element.id)
     if not picked:
-        return _missing(element)
-    choice = next((c for c in _choices(element) if c.get("id") == picked), None)
+        return _missing(asked)
+    choice = next((c for c in element.choices if c.id == picked), None)
     if choice is None:
         return Outcome(errors={name: ERRORS["format"]})
     if picked == "other":
@@ -102,23 +131,24 @@ def _single(element: dict[str, Any], form: Form, language: str) -> Outcome:
         return (
             Outcome(value=other) if other else Outcome(errors={f"{name}.other": ERRORS["required"]})
         )
-    return Outcome(value=text(choice.get("label"), language))
+    return Outcome(value=localized(choice.label, asked.language))
 
 
-def _multi(element: dict[str, Any], form: Form, language: str) -> Outcome:
-    name = element["id"]
+def _multi(asked: Asked, form: Form) -> Outcome:
+    element = asked.element
+    assert isinstance(element, MultipleChoice)
+    name = element.id
     picked = {value for value in form.get(name) or [] if value}
     if not picked:
-        return _missing(element)
-    known = {choice.get("id") for choice in _choices(element)}
-    if not picked <= known:
+        return _missing(asked)
+    if not picked <= {choice.id for choice in element.choices}:
         return Outcome(errors={name: ERRORS["format"]})
     if "none" in picked:  # "None of the above" excludes every other choice
         picked = {"none"}
-    labels = [
-        text(choice.get("label"), language)
-        for choice in _choices(element)
-        if choice.get("id") in picked and choice.get("id") != "other"
+    labels: list[JsonValue] = [
+        localized(choice.label, asked.language)
+        for choice in element.choices
+        if choice.id in picked and choice.id != "other"
     ]
     if "other" in picked:
         other = first(form, f"{name}.other")
@@ -128,33 +158,35 @@ def _multi(element: dict[str, Any], form: Form, language: str) -> Outcome:
     return Outcome(value=labels)
 
 
-def scale_of(element: dict[str, Any]) -> range:
-    if element.get("type") == "nps":
+def scale_of(element: Nps | Rating) -> range:
+    if isinstance(element, Nps):
         return range(0, 11)
-    size = element.get("range")
-    return range(1, (size if isinstance(size, int) and size in (3, 4, 5, 6, 7, 10) else 5) + 1)
+    size = element.range
+    return range(1, (size if size in (3, 4, 5, 6, 7, 10) else 5) + 1)
 
 
-def _scaled(element: dict[str, Any], form: Form, _language: str) -> Outcome:
-    name, picked = element["id"], first(form, element["id"])
+def _scaled(asked: Asked, form: Form) -> Outcome:
+    element = asked.element
+    assert isinstance(element, Nps | Rating)
+    name, picked = element.id, first(form, element.id)
     if not picked:
-        return _missing(element)
+        return _missing(asked)
     if not picked.isdigit() or int(picked) not in scale_of(element):
         return Outcome(errors={name: ERRORS["format"]})
     return Outcome(value=int(picked))
 
 
-def _token(word: str) -> Callable[[dict[str, Any], Form, str], Outcome]:
-    def read(element: dict[str, Any], form: Form, _language: str) -> Outcome:
-        return Outcome(value=word) if first(form, element["id"]) == word else _missing(element)
+def _token(word: str) -> Callable[[Asked, Form], Outcome]:
+    def read(asked: Asked, form: Form) -> Outcome:
+        return Outcome(value=word) if first(form, asked.id) == word else _missing(asked)
 
     return read
 
 
-def _date(element: dict[str, Any], form: Form, _language: str) -> Outcome:
-    name, answer = element["id"], first(form, element["id"])
+def _date(asked: Asked, form: Form) -> Outcome:
+    name, answer = asked.id, first(form, asked.id)
     if not answer:
-        return _missing(element)
+        return _missing(asked)
     try:
         valid = bool(_DATE.match(answer)) and date.fromisoformat(answer).year >= 1
     except ValueError:
@@ -162,63 +194,65 @@ def _date(element: dict[str, Any], form: Form, _language: str) -> Outcome:
     return Outcome(value=answer) if valid else Outcome(errors={name: ERRORS["format"]})
 
 
-def _labels(element: dict[str, Any], key: str) -> list[dict[str, Any]]:
-    return [item for item in element.get(key) or [] if isinstance(item, dict)]
-
-
-def _matrix(element: dict[str, Any], form: Form, language: str) -> Outcome:
-    name, rows, columns = element["id"], _labels(element, "rows"), _labels(element, "columns")
-    answer: dict[str, str] = {}
+def _matrix(asked: Asked, form: Form) -> Outcome:
+    element = asked.element
+    assert isinstance(element, Matrix)
+    name, rows, columns = element.id, element.rows, element.columns
+    answer: dict[str, JsonValue] = {}
     for index, row in enumerate(rows):
         picked = first(form, f"{name}.r{index}")
         if not picked:
             continue
         if not picked.isdigit() or int(picked) >= len(columns):
             return Outcome(errors={name: ERRORS["format"]})
-        answer[text(row.get("label"), language)] = text(columns[int(picked)].get("label"), language)
-    if element.get("required") and len(answer) < len(rows):
+        label = localized(columns[int(picked)].label, asked.language)
+        answer[localized(row.label, asked.language)] = label
+    if asked.required and len(answer) < len(rows):
         return Outcome(errors={name: ERRORS["all_rows"]})
     return Outcome(value=answer or None)
 
 
-def _ranking(element: dict[str, Any], form: Form, language: str) -> Outcome:
-    name, choices = element["id"], _choices(element)
+def _ranking(asked: Asked, form: Form) -> Outcome:
+    element = asked.element
+    assert isinstance(element, Ranking)
+    name, choices = element.id, element.choices
     positions = [first(form, f"{name}.{index}") for index in range(len(choices))]
     if not any(positions):
-        return _missing(element) if not element.get("required") else _all_ranked(name)
+        return _missing(asked) if not asked.required else _all_ranked(name)
     valid = {str(number) for number in range(1, len(choices) + 1)}
     if not all(position in valid for position in positions):
         return _all_ranked(name)
     if len(set(positions)) != len(positions):
         return Outcome(errors={name: ERRORS["unique_ranks"]})
-    ordered = sorted(zip(positions, choices, strict=True), key=lambda pair: int(pair[0]))
-    return Outcome(value=[text(choice.get("label"), language) for _, choice in ordered])
+    ordered: list[tuple[str, Choice]] = sorted(
+        zip(positions, choices, strict=True), key=lambda pair: int(pair[0])
+    )
+    return Outcome(value=[localized(choice.label, asked.language) for _, choice in ordered])
 
 
 def _all_ranked(name: str) -> Outcome:
     return Outcome(errors={name: ERRORS["all_ranked"]})
 
 
-def shown_fields(element: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
-    names = ADDRESS_FIELDS if element.get("type") == "address" else CONTACT_FIELDS
-    configs = [(name, element.get(name) or {"show": True, "required": False}) for name in names]
-    return [(name, config) for name, config in configs if config.get("show", True)]
+def shown_fields(element: Address | ContactInfo) -> list[tuple[str, FieldToggle]]:
+    return [(name, toggle) for name, toggle in toggles(element) if toggle.show]
 
 
-def _fields(element: dict[str, Any], form: Form, _language: str) -> Outcome:
-    name = element["id"]
-    names = ADDRESS_FIELDS if element.get("type") == "address" else CONTACT_FIELDS
+def _fields(asked: Asked, form: Form) -> Outcome:
+    element = asked.element
+    assert isinstance(element, Address | ContactInfo)
+    name = element.id
     shown = shown_fields(element)
-    values = dict.fromkeys(names, "")
+    values = {field_name: "" for field_name, _ in toggles(element)}
     for field_name, _ in shown:
         values[field_name] = first(form, f"{name}.{field_name}")
     if not any(values.values()):
         # An optional question left blank is skipped, whatever its fields require.
-        return _missing(element)
+        return _missing(asked)
     errors: dict[str, str] = {}
-    for field_name, config in shown:
+    for field_name, toggle in shown:
         answer, problem = values[field_name], None
-        if not answer and config.get("required"):
+        if not answer and toggle.required:
             problem = ERRORS["required"]
         elif answer and field_name in ("email", "phone"):
             problem = _format_problem(field_name, answer)
@@ -226,24 +260,38 @@ def _fields(element: dict[str, Any], form: Form, _language: str) -> Outcome:
             errors[f"{name}.{field_name}"] = problem
     if errors:
         return Outcome(errors=errors)
-    return Outcome(value=[values[field_name] for field_name in names])
+    return Outcome(value=list(values.values()))
 
 
-def _pictures(element: dict[str, Any], form: Form, _language: str) -> Outcome:
-    name = element["id"]
+def _pictures(asked: Asked, form: Form) -> Outcome:
+    element = asked.element
+    assert isinstance(element, PictureSelection)
+    name = element.id
     picked = [value for value in form.get(name) or [] if value]
     if not picked:
-        return _missing(element)
-    known = [str(choice.get("id")) for choice in _choices(element)]
-    if not set(picked) <= set(known) or (len(picked) > 1 and not element.get("allowMulti")):
+        return _missing(asked)
+    known = [choice.id for choice in element.choices]
+    if not set(picked) <= set(known) or (len(picked) > 1 and not element.allow_multi):
         return Outcome(errors={name: ERRORS["format"]})
     return Outcome(value=[choice_id for choice_id in known if choice_id in picked])
 
 
-_READERS: dict[str, Callable[[dict[str, Any], Form, str], Outcome]] = {
+def _file_urls(asked: Asked, form: Form) -> Outcome:
+    """The URLs respondent/uploads.py left in the form: kept files and new ones."""
+    urls: list[JsonValue] = [value for value in form.get(asked.element.id) or [] if value]
+    return Outcome(value=urls) if urls else _missing(asked)
+
+
+def _choice(asked: Asked, form: Form) -> Outcome:
+    element = asked.element
+    multi = isinstance(element, MultipleChoice) and element.type == "multipleChoiceMulti"
+    return _multi(asked, form) if multi else _single(asked, form)
+
+
+_READERS: dict[str, Callable[[Asked, Form], Outcome]] = {
     "openText": _open_text,
-    "multipleChoiceSingle": _single,
-    "multipleChoiceMulti": _multi,
+    "multipleChoiceSingle": _choice,
+    "multipleChoiceMulti": _choice,
     "nps": _scaled,
     "rating": _scaled,
     "cta": _token("clicked"),
@@ -254,4 +302,5 @@ _READERS: dict[str, Callable[[dict[str, Any], Form, str], Outcome]] = {
     "address": _fields,
     "contactInfo": _fields,
     "pictureSelection": _pictures,
+    "fileUpload": _file_urls,
 }

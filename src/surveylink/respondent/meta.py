@@ -52,7 +52,7 @@ def country(headers: Mapping[str, str]) -> str | None:
 
 def page_url(base: str, query: list[tuple[str, str]]) -> str:
     """The page's address without the token (upstream stores the token: it is a credential)."""
-    kept = [(key, value) for key, value in query if key not in ("step", "preview")]
+    kept = [(key, value) for key, value in query if key not in ("step", "preview", "pin")]
     return f"{base}/c/" + (f"?{urlencode(kept)}" if kept else "")
 
 

@@ -1,24 +1,35 @@
 """Form values from what is already known: a stored answer (resuming, going back) or upstream's
 prefill from the query string (`?<elementId>=value`). Pure; the inverse of answers.parse."""
 
-from typing import Any
+from pydantic import JsonValue
 
 from surveylink.respondent.answers import Form, scale_of
-from surveylink.respondent.texts import text
-from surveylink.surveys.logic import ADDRESS_FIELDS, CONTACT_FIELDS
+from surveylink.surveys.document import (
+    Address,
+    Consent,
+    ContactInfo,
+    Cta,
+    DateElement,
+    Element,
+    Matrix,
+    MultipleChoice,
+    Nps,
+    OpenText,
+    Ranking,
+    Rating,
+    localized,
+    toggles,
+)
 
 
-def _choice_ids(element: dict[str, Any], labels: list[str], language: str) -> Form:
-    name = element["id"]
+def _choice_ids(element: MultipleChoice, labels: list[str], language: str) -> Form:
+    name = element.id
     by_label = {
-        text(choice.get("label"), language): str(choice.get("id"))
-        for choice in element.get("choices") or []
-        if isinstance(choice, dict) and choice.get("id") != "other"
+        localized(choice.label, language): choice.id
+        for choice in element.choices
+        if choice.id != "other"
     }
-    has_other = any(
-        isinstance(choice, dict) and choice.get("id") == "other"
-        for choice in element.get("choices") or []
-    )
+    has_other = any(choice.id == "other" for choice in element.choices)
     form: Form = {name: []}
     for label in labels:
         if label in by_label:
@@ -29,57 +40,58 @@ def _choice_ids(element: dict[str, Any], labels: list[str], language: str) -> Fo
     return form
 
 
-def stored_form(element: dict[str, Any], value: Any, language: str) -> Form:
+def stored_form(element: Element, value: JsonValue, language: str) -> Form:
     """The form that would submit `value` again."""
-    name, kind = element["id"], element.get("type")
+    name = element.id
     if value is None or value == "":
         return {}
-    if kind in ("multipleChoiceSingle", "multipleChoiceMulti"):
-        return _choice_ids(element, value if isinstance(value, list) else [str(value)], language)
-    if kind == "matrix" and isinstance(value, dict):
+    if isinstance(element, MultipleChoice):
+        labels = value if isinstance(value, list) else [value]
+        return _choice_ids(element, [str(label) for label in labels], language)
+    if isinstance(element, Matrix) and isinstance(value, dict):
         return _matrix_form(element, value, language)
-    if kind == "ranking" and isinstance(value, list):
+    if isinstance(element, Ranking) and isinstance(value, list):
         form: Form = {}
-        for index, choice in enumerate(element.get("choices") or []):
-            label = text(choice.get("label"), language) if isinstance(choice, dict) else ""
+        for index, choice in enumerate(element.choices):
+            label = localized(choice.label, language)
             if label in value:
                 form[f"{name}.{index}"] = [str(value.index(label) + 1)]
         return form
-    if kind in ("address", "contactInfo") and isinstance(value, list):
-        names = ADDRESS_FIELDS if kind == "address" else CONTACT_FIELDS
+    if isinstance(element, Address | ContactInfo) and isinstance(value, list):
+        names = [field for field, _ in toggles(element)]
         return {f"{name}.{field}": [str(v)] for field, v in zip(names, value, strict=False)}
     if isinstance(value, list):
         return {name: [str(item) for item in value]}
     return {name: [str(value)]}
 
 
-def _matrix_form(element: dict[str, Any], value: dict[str, Any], language: str) -> Form:
-    name = element["id"]
-    columns = [text(c.get("label"), language) for c in element.get("columns") or []]
+def _matrix_form(element: Matrix, value: dict[str, JsonValue], language: str) -> Form:
+    name = element.id
+    columns = [localized(column.label, language) for column in element.columns]
     form: Form = {}
-    for index, row in enumerate(element.get("rows") or []):
-        chosen = value.get(text(row.get("label"), language))
+    for index, row in enumerate(element.rows):
+        chosen = value.get(localized(row.label, language))
         if chosen in columns:
-            form[f"{name}.r{index}"] = [str(columns.index(chosen))]
+            form[f"{name}.r{index}"] = [str(columns.index(str(chosen)))]
     return form
 
 
-def prefill_form(element: dict[str, Any], raw: str, language: str) -> Form:
+def prefill_form(element: Element, raw: str, language: str) -> Form:
     """Upstream's prefill: a query value is used only when it is a valid answer."""
-    name, kind = element["id"], element.get("type")
+    name = element.id
     raw = raw.strip()
     if not raw:
         return {}
-    if kind == "openText" or kind == "date":
+    if isinstance(element, OpenText | DateElement):
         return {name: [raw]}
-    if kind == "multipleChoiceSingle":
-        return _choice_ids(element, [raw], language)
-    if kind == "multipleChoiceMulti":
+    if isinstance(element, MultipleChoice):
+        if element.type == "multipleChoiceSingle":
+            return _choice_ids(element, [raw], language)
         return _choice_ids(element, [part.strip() for part in raw.split(",")], language)
-    if kind in ("nps", "rating"):
+    if isinstance(element, Nps | Rating):
         return {name: [raw]} if raw.isdigit() and int(raw) in scale_of(element) else {}
-    if kind == "consent" and raw == "accepted":
+    if isinstance(element, Consent) and raw == "accepted":
         return {name: [raw]}
-    if kind == "cta" and raw == "clicked":
+    if isinstance(element, Cta) and raw == "clicked":
         return {name: [raw]}
     return {}

@@ -4,9 +4,8 @@ The page texts are upstream's en-US strings (apps/web/locales/en-US.json and
 packages/surveys/locales/en-US.json); survey texts are i18n objects `{"default": …, code: …}`.
 """
 
-from typing import Any
-
 from surveylink.surveys.checks import text_of
+from surveylink.surveys.document import I18n, SurveyDocument
 
 DEFAULT = "default"
 
@@ -46,47 +45,44 @@ ERRORS = {
 }
 
 
-def language_of(survey: dict[str, Any], requested: str | None) -> str:
+def language_of(survey: SurveyDocument, requested: str | None) -> str:
     """Upstream's `?lang=` rule: an enabled, non-default survey language matched
     case-insensitively on its code or alias; anything else is "default"."""
     if not requested:
         return DEFAULT
     wanted = requested.lower()
-    for entry in survey.get("languages") or []:
-        language = entry.get("language") or {}
-        names = {str(language.get("code") or "").lower(), str(language.get("alias") or "").lower()}
-        if wanted in names:
-            if entry.get("default") or not entry.get("enabled", True):
+    for entry in survey.languages:
+        if wanted in {entry.language.code.lower(), (entry.language.alias or "").lower()}:
+            if entry.default or not entry.enabled:
                 return DEFAULT
-            return str(language.get("code"))
+            return entry.language.code
     return DEFAULT
 
 
-def default_code(survey: dict[str, Any]) -> str | None:
+def default_code(survey: SurveyDocument) -> str | None:
     """The code of the survey's default language, if it declares languages."""
-    for entry in survey.get("languages") or []:
-        if entry.get("default"):
-            code = (entry.get("language") or {}).get("code")
-            return str(code) if code else None
+    for entry in survey.languages:
+        if entry.default:
+            return entry.language.code or None
     return None
 
 
-def stored_language(survey: dict[str, Any], language: str) -> str:
+def stored_language(survey: SurveyDocument, language: str) -> str:
     """What a response records: upstream maps "default" to the default language's code."""
     return (default_code(survey) or DEFAULT) if language == DEFAULT else language
 
 
-def html_lang(survey: dict[str, Any], language: str) -> str:
+def html_lang(survey: SurveyDocument, language: str) -> str:
     return (
         stored_language(survey, language) if language != DEFAULT or default_code(survey) else "en"
     )
 
 
-def text(value: Any, language: str) -> str:
+def text(value: I18n | str | None, language: str) -> str:
     """The visible text of an i18n value in `language`, else its default; tags removed."""
     if isinstance(value, str):
         return text_of(value)
-    if not isinstance(value, dict):
+    if not value:
         return ""
     chosen = value.get(language) if language != DEFAULT else None
     if not (isinstance(chosen, str) and text_of(chosen)):

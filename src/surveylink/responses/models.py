@@ -33,6 +33,9 @@ class Response(Row, Base):
     display_id: Mapped[str | None] = mapped_column(
         ForeignKey("displays.id", ondelete="SET NULL"), nullable=True, unique=True
     )
+    # Ours, never on the wire: where the respondent page stands in the survey and the path
+    # that led there (respondent/engine.py `Progress`), so back and resume follow it.
+    progress: Mapped[dict[str, Any] | None] = mapped_column(Json, nullable=True)
 
 
 class Display(Row, Base):

@@ -46,6 +46,7 @@ class ResponseMeta(ApiModel):
     user_agent: UserAgent | None = None
     country: str | None = None
     action: str | None = None
+    ip_address: str | None = None
 
 
 class ResponseCreate(ApiModel):

@@ -1,7 +1,7 @@
 """Responses as upstream's v2 management API handles them (resources spec §1), and the writes
 the respondent page shares. Every write stages its webhook events in the same transaction."""
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -219,6 +219,18 @@ async def delete_response_for_key(
 async def _fire(session: AsyncSession, response: Response, survey: Survey, event: str) -> None:
     events = [event, outbox.RESPONSE_FINISHED] if response.finished else [event]
     await outbox.enqueue(session, events, response, survey)
+    if response.finished:
+        await _auto_complete(session, survey)
+
+
+async def _auto_complete(session: AsyncSession, survey: Survey) -> None:
+    """Upstream's pipeline on every responseFinished: with `autoComplete` set, the survey is
+    completed once it has that many responses, finished or not."""
+    limit = survey.document.get("autoComplete")
+    if not isinstance(limit, int | float) or not limit or survey.status == "completed":
+        return
+    if await repository.count_responses(session, survey.id) >= limit:
+        await surveys.complete_survey(session, survey)
 
 
 async def create_response(session: AsyncSession, survey: Survey, body: ResponseCreate) -> Response:
@@ -288,19 +300,27 @@ async def save_answers(
     session: AsyncSession,
     response: Response,
     *,
-    data: dict[str, object],
+    data: Mapping[str, object],
     ttc: dict[str, float],
     finished: bool,
     ending_id: str | None = None,
+    variables: Mapping[str, object] | None = None,
+    progress: Mapping[str, object] | None = None,
 ) -> Response:
     """Merges one more step's answers into a response (the respondent page's later steps);
     fires responseUpdated, and responseFinished when this step finishes it.
 
     The step's elements are the keys of `ttc`: their answers replace earlier ones, so an answer
-    cleared on a revisited step is removed; other answers (and hidden fields) are kept."""
+    cleared on a revisited step is removed; other answers (and hidden fields) are kept.
+    Variables merge over the stored ones, as upstream's update does; `progress` is the page's
+    own record of the path taken (never on the wire)."""
     was_finished = response.finished
     kept = {key: value for key, value in response.data.items() if key not in ttc}
     response.data = {**kept, **data}
+    if variables:
+        response.variables = {**response.variables, **variables}
+    if progress is not None:
+        response.progress = dict(progress)
     merged_ttc = {key: value for key, value in {**response.ttc, **ttc}.items() if key != "_total"}
     if finished:
         merged_ttc["_total"] = sum(merged_ttc.values())
@@ -315,4 +335,14 @@ async def save_answers(
     if response.finished and not was_finished:
         events.append(outbox.RESPONSE_FINISHED)
     await outbox.enqueue(session, events, response, survey)
+    if response.finished and not was_finished:
+        await _auto_complete(session, survey)
     return response
+
+
+async def save_progress(
+    session: AsyncSession, response: Response, progress: Mapping[str, object]
+) -> None:
+    """Records where the respondent page stands (a step back changes nothing else)."""
+    response.progress = dict(progress)
+    await session.flush()

@@ -8,14 +8,24 @@ cyclic jumps are.
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from surveylink.surveys.parsing import Issues, Path, first_duplicate, hostname, parses_as_url, soft
+from surveylink.surveys.document import (
+    ContactInfo,
+    Ending,
+    EndScreen,
+    OpenText,
+    SurveyDocument,
+    SurveyLanguage,
+    WelcomeCard,
+)
+from surveylink.surveys.parsing import Issues, Path, hostname, parses_as_url, soft
 
-Survey = dict[str, Any]
+Survey = dict[str, Any]  # a survey as parsed JSON (only the legacy questions are read so)
+Label = Mapping[str, str]
 _TAG = re.compile(r"<[A-Za-z!/][^>]*>")
-_HOST = re.compile(
+HOST = re.compile(
     r"(?!-)[a-zA-Z0-9-]{1,63}(?<!-)(?:\.(?!-)[a-zA-Z0-9-]{1,63}(?<!-)){1,}", re.IGNORECASE
 )
 EMAIL = re.compile(  # zod 4's email()
@@ -71,12 +81,12 @@ def text_of(value: str) -> str:
 class Labels:
     """Checks i18n labels against the survey's languages, phrased for one place in the survey."""
 
-    def __init__(self, languages: list[dict[str, Any]]) -> None:
+    def __init__(self, languages: list[SurveyLanguage]) -> None:
         self.languages = languages
-        enabled = [lang for lang in languages if lang["enabled"]]
+        enabled = [lang for lang in languages if lang.enabled]
         self.codes = [_code(lang) for lang in enabled] or ["default"]
         self.default_code = next(
-            (lang["language"]["code"] for lang in languages if lang["default"]), "default"
+            (lang.language.code for lang in languages if lang.default), "default"
         )
 
     def _shown(self, codes: Iterable[str]) -> list[str]:
@@ -85,7 +95,7 @@ class Labels:
     def missing(
         self,
         field: str,
-        label: dict[str, Any],
+        label: Label,
         where: str,
         names: dict[str, str],
         *,
@@ -95,8 +105,8 @@ class Labels:
     ) -> str | None:
         """The message for a label that is empty in a checked language, else None."""
         for lang in self.languages:
-            if not lang["default"] and label.get(lang["language"]["code"]) is None:
-                code = lang["language"]["code"]
+            if not lang.default and label.get(lang.language.code) is None:
+                code = lang.language.code
                 where_absent = absent_where or where
                 return (
                     f"The {field} {where_absent} is not present for the following languages: {code}"
@@ -110,7 +120,7 @@ class Labels:
             return f"{subject} is missing"
         return f"{subject} is missing for the following languages:  -fLang- {sep.join(invalid)}"
 
-    def duplicated(self, labels: list[dict[str, Any]]) -> str | None:
+    def duplicated(self, labels: Sequence[Label]) -> str | None:
         """None, or the tail of a "has duplicate … labels " message."""
         found = []
         for code in self.codes:
@@ -122,15 +132,15 @@ class Labels:
         return "" if self._shown(found) == ["default"] else "for the following languages:"
 
 
-def _code(lang: dict[str, Any]) -> str:
-    return "default" if lang["default"] else str(lang["language"]["code"])
+def _code(lang: SurveyLanguage) -> str:
+    return "default" if lang.default else lang.language.code
 
 
 def _has_text(value: Any) -> bool:
     return isinstance(value, str) and bool(value.strip())
 
 
-def _filled(label: Any) -> bool:
+def filled(label: object) -> bool:
     """Whether an optional label's default text is non-blank (upstream checks only those)."""
     return isinstance(label, dict) and _has_text(label.get("default"))
 
@@ -186,80 +196,56 @@ def ending_url_error(url: str) -> str | None:
 # --- the refinement --------------------------------------------------------------------------
 
 
-def survey_rules(survey: Survey, path: Path, issues: Issues) -> None:
-    questions, blocks = survey["questions"], survey["blocks"]
-    has_questions = bool(questions)
-    has_blocks = any(block["elements"] for block in blocks)
-    if not has_questions and not has_blocks:
-        soft(issues, ("questions",), "Survey must have either questions or blocks with elements")
-    if has_questions and has_blocks:
-        soft(issues, ("blocks",), "Survey cannot have both questions and blocks. Use one model.")
-    labels = Labels(survey.get("languages", []))
-    _welcome_card(survey["welcomeCard"], labels, issues)
-    if has_questions:
-        _questions(survey, labels, issues)
-    if has_blocks:
-        _blocks(survey, labels, issues)
-    _endings(survey["endings"], labels, issues)
-    _follow_ups(survey, issues)
-
-
-def _card(labels: Labels, field: str, label: dict[str, Any], card: str) -> str | None:
+def card_label(labels: Labels, field: str, label: Label, card: str) -> str | None:
     return labels.missing(
         field, label, f"on the {card}", QUESTION_NAMES, absent_where=f"in {card}", sep=", "
     )
 
 
-def _welcome_card(card: dict[str, Any], labels: Labels, issues: Issues) -> None:
-    if not card["enabled"]:
+def welcome_rules(card: WelcomeCard, labels: Labels, issues: Issues) -> None:
+    if not card.enabled:
         return
-    for field, key, only_filled in (
-        ("cardHeadline", "headline", False),
-        ("welcomeCardSubheader", "subheader", True),
-        ("buttonLabel", "buttonLabel", True),
+    for field, label, only_filled in (
+        ("cardHeadline", card.headline, False),
+        ("welcomeCardSubheader", card.subheader, True),
+        ("buttonLabel", card.button_label, True),
     ):
-        label = card.get(key)
-        if label is not None and (not only_filled or _filled(label)):
-            message = _card(labels, field, label, "Welcome card")
+        if label is not None and (not only_filled or filled(label)):
+            message = card_label(labels, field, label, "Welcome card")
             if message:
                 soft(issues, ("welcomeCard", field), message)
 
 
-def _endings(endings: list[dict[str, Any]], labels: Labels, issues: Issues) -> None:
+def ending_rules(endings: list[Ending], labels: Labels, issues: Issues) -> None:
     for index, ending in enumerate(endings):
         n, at = index + 1, ("endings", index)
-        if ending["type"] == "endScreen":
+        if isinstance(ending, EndScreen):
             card = f"Ending card {n}"
-            message = _card(labels, "cardHeadline", ending.get("headline", {}), card)
+            message = card_label(labels, "cardHeadline", ending.headline or {}, card)
             if message:
                 soft(issues, (*at, "cardHeadline"), message)
-            if "subheader" in ending:
-                message = _card(labels, "subheader", ending["subheader"], card)
+            if ending.subheader is not None:
+                message = card_label(labels, "subheader", ending.subheader, card)
                 if message:
                     soft(issues, (*at, "subheader"), message)
-            if "buttonLabel" in ending or "buttonLink" in ending:
-                if "buttonLabel" not in ending:
+            if ending.button_label is not None or ending.button_link is not None:
+                if ending.button_label is None:
                     soft(
                         issues,
                         (*at, "buttonLabel"),
                         f"Ending card {n}: Button label cannot be empty",
                     )
                 else:
-                    message = _card(labels, "endingCardButtonLabel", ending["buttonLabel"], card)
+                    label = ending.button_label
+                    message = card_label(labels, "endingCardButtonLabel", label, card)
                     if message:
                         soft(issues, (*at, "endingCardButtonLabel"), message)
-                _link(
-                    ending.get("buttonLink"),
-                    (*at, "buttonLink"),
-                    f"Ending card {n}",
-                    "Button link",
-                    issues,
-                )
+                _link(ending.button_link, (*at, "buttonLink"), card, "Button link", issues)
         else:
-            if not ending.get("label", "").strip():
+            if not (ending.label or "").strip():
                 message = f"Redirect Url label cannot be empty for ending Card {n}."
                 soft(issues, (*at, "label"), message)
-            _link(ending.get("url"), (*at, "url"), f"Ending card {n}", "Redirect URL", issues)
+            _link(ending.url, (*at, "url"), f"Ending card {n}", "Redirect URL", issues)
 
 
 def _link(url: str | None, at: Path, card: str, noun: str, issues: Issues) -> None:
@@ -271,26 +257,25 @@ def _link(url: str | None, at: Path, card: str, noun: str, issues: Issues) -> No
             soft(issues, at, f"{card}: {error}")
 
 
-def _follow_ups(survey: Survey, issues: Issues) -> None:
-    elements = [element for block in survey["blocks"] for element in block["elements"]]
+def follow_up_rules(survey: SurveyDocument, issues: Issues) -> None:
     allowed = {"verifiedEmail"}
     allowed |= {
-        e["id"]
-        for e in elements
-        if (e["type"] == "openText" and e.get("inputType") == "email")
-        or (e["type"] == "contactInfo" and e["email"]["show"])
+        e.id
+        for e in survey.elements
+        if (isinstance(e, OpenText) and e.input_type == "email")
+        or (isinstance(e, ContactInfo) and e.email.show)
     }
-    allowed |= set((survey.get("hiddenFields") or {}).get("fieldIds") or [])
-    live = [follow_up for follow_up in survey.get("followUps", []) if not follow_up.get("deleted")]
+    allowed |= set(survey.hidden_fields.field_ids or [])
+    live = [follow_up for follow_up in survey.follow_ups if not follow_up.deleted]
     for index, follow_up in enumerate(live):
-        to = follow_up["action"]["properties"]["to"]
+        to = follow_up.action.properties.to
         if not to:
             continue
         if to not in allowed and not EMAIL.fullmatch(to):
             message = f"The action in follow up {index + 1} has an invalid email field"
             soft(issues, ("followUps",), message)
-        trigger = follow_up["trigger"]
-        if trigger["type"] == "endings" and not (trigger["properties"] or {}).get("endingIds"):
+        trigger = follow_up.trigger
+        if trigger.type == "endings" and not (trigger.properties and trigger.properties.ending_ids):
             message = f"The trigger in follow up {index + 1} has no ending selected"
             soft(issues, ("followUps",), message)
 
@@ -301,15 +286,25 @@ _CHOICE_TYPES = ("multipleChoiceSingle", "multipleChoiceMulti", "ranking")
 _OPTIONAL_LABELS = ("buttonLabel", "upperLabel", "lowerLabel", "label", "placeholder")
 
 
-def _questions(survey: Survey, labels: Labels, issues: Issues) -> None:
-    questions = survey["questions"]
-    back_button_shown = not survey.get("isBackButtonHidden")
+def question_rules(
+    questions: list[dict[str, Any]], survey: SurveyDocument, labels: Labels, issues: Issues
+) -> None:
+    """The legacy questions of a survey sent in that form (checked as JSON: never stored)."""
+    back_button_shown = not survey.is_back_button_hidden
     ids = [question["id"] for question in questions]
-    ending_ids = [ending["id"] for ending in survey["endings"]]
+    ending_ids = [ending.id for ending in survey.endings]
     for index, question in enumerate(questions):
         _question(question, index, back_button_shown, labels, issues)
         if "logic" in question:  # upstream checks logic, and so the fallback, only when present
-            _fallback(question, index, "question", ids, ending_ids, issues)
+            fallback_rule(
+                question["id"],
+                bool(question.get("logic")),
+                question.get("logicFallback"),
+                index,
+                "question",
+                [*ids, *ending_ids],
+                issues,
+            )
     for question_id in cyclic_questions(questions):
         index = ids.index(question_id)
         message = (
@@ -330,7 +325,7 @@ def _question(
             soft(issues, (*at, field), message)
 
     check("headline", question["headline"])
-    if _filled(question.get("subheader")):
+    if filled(question.get("subheader")):
         check("subheader", question["subheader"])
     fields = list(_OPTIONAL_LABELS)
     if index > 0 and back_button_shown:
@@ -338,30 +333,30 @@ def _question(
     if kind in ("nps", "rating") and question["required"]:
         fields.remove("buttonLabel")
     for field in fields:
-        if not (field == "label" and kind == "consent") and _filled(question.get(field)):
+        if not (field == "label" and kind == "consent") and filled(question.get(field)):
             check(field, question[field])
-    if kind == "openText" and _filled(question.get("placeholder")) and len(labels.languages) > 1:
+    if kind == "openText" and filled(question.get("placeholder")) and len(labels.languages) > 1:
         check("placeholder", question["placeholder"])
     if kind in _CHOICE_TYPES:
         for k, choice in enumerate(question["choices"], 1):
             check(f"Choice {k}", choice["label"], plain=True)
-        _duplicates(
-            labels, question["choices"], (*at, "choices"), f"Question {n}", "choice", issues
-        )
+        choices = [choice["label"] for choice in question["choices"]]
+        duplicates(labels, choices, (*at, "choices"), f"Question {n}", "choice", issues)
     if kind == "consent":
         check("consent.label", question["label"])
     if kind == "cta":
         if not question["required"] and "dismissButtonLabel" in question:
             check("dismissButtonLabel", question["dismissButtonLabel"])
         if question["buttonExternal"]:
-            _button_url(question.get("buttonUrl"), (*at, "buttonUrl"), f"Question {n}", issues)
+            button_url_rule(question.get("buttonUrl"), (*at, "buttonUrl"), f"Question {n}", issues)
     if kind == "matrix":
         for part in ("rows", "columns"):
             noun = part[:-1].capitalize()
             for k, item in enumerate(question[part], 1):
                 check(f"{noun} {k}", item["label"], plain=True)
         for part in ("rows", "columns"):
-            _duplicates(labels, question[part], (*at, part), f"Question {n}", part[:-1], issues)
+            items = [item["label"] for item in question[part]]
+            duplicates(labels, items, (*at, part), f"Question {n}", part[:-1], issues)
     _type_rules(question, at, f"Question {n}", issues)
     if kind in ("contactInfo", "address"):
         fields_of = CONTACT_LABELS if kind == "contactInfo" else ADDRESS_LABELS
@@ -378,19 +373,20 @@ def _type_rules(item: dict[str, Any], at: Path, subject: str, issues: Issues) ->
     if item["type"] == "fileUpload" and item.get("allowedFileExtensions") == []:
         message = f"{subject} must have atleast one allowed file extension"
         soft(issues, (*at, "allowedFileExtensions"), message)
-    if item["type"] == "cal" and "calHost" in item and not _HOST.fullmatch(item["calHost"]):
+    if item["type"] == "cal" and "calHost" in item and not HOST.fullmatch(item["calHost"]):
         soft(issues, (*at, "calHost"), f"{subject} must have a valid host name")
 
 
-def _duplicates(
-    labels: Labels, items: list[dict[str, Any]], at: Path, subject: str, noun: str, issues: Issues
+def duplicates(
+    labels: Labels, items: Sequence[Label], at: Path, subject: str, noun: str, issues: Issues
 ) -> None:
-    tail = labels.duplicated([item["label"] for item in items])
+    """Labels that repeat in a checked language (choices, matrix rows or columns)."""
+    tail = labels.duplicated(items)
     if tail is not None:
         soft(issues, at, f"{subject} has duplicate {noun} labels {tail}")
 
 
-def _button_url(url: str | None, at: Path, subject: str, issues: Issues) -> None:
+def button_url_rule(url: str | None, at: Path, subject: str, issues: Issues) -> None:
     if not url or not url.strip():
         soft(issues, at, f"{subject}: Button URL is required when external button is enabled")
     else:
@@ -399,106 +395,28 @@ def _button_url(url: str | None, at: Path, subject: str, issues: Issues) -> None
             soft(issues, at, f"{subject}: {error}")
 
 
-def _fallback(
-    item: dict[str, Any], index: int, noun: str, ids: list[str], endings: list[str], issues: Issues
+def fallback_rule(
+    item_id: str,
+    has_logic: bool,
+    fallback: str | None,
+    index: int,
+    noun: str,
+    targets: list[str],
+    issues: Issues,
 ) -> None:
     """Where a question's or block's logicFallback may point: another item or an ending."""
-    fallback, n = item.get("logicFallback"), index + 1
+    n = index + 1
     if not fallback:
         return
-    if not item.get("logic"):
+    if not has_logic:
         message = f"Fallback logic is defined without any logic in {noun} {n}"
-    elif fallback == item["id"]:
+    elif fallback == item_id:
         message = f"Fallback logic is defined with the same {noun} in {noun} {n}"
-    elif fallback not in [*ids[:index], *ids[index + 1 :], *endings]:
+    elif fallback not in [*targets[:index], *targets[index + 1 :]]:
         message = f"Fallback {noun} ID {fallback} does not exist in {noun} {n}"
     else:
         return
     soft(issues, (f"{noun}s", index), f"Conditional Logic: {message}")
-
-
-# --- blocks ----------------------------------------------------------------------------------
-
-
-def _blocks(survey: Survey, labels: Labels, issues: Issues) -> None:
-    blocks = survey["blocks"]
-    duplicate = first_duplicate([block["id"] for block in blocks])
-    if duplicate != -1:
-        soft(issues, ("blocks", duplicate, "id"), "Block IDs must be unique")
-    seen: set[str] = set()
-    for b, block in enumerate(blocks):
-        for e, element in enumerate(block["elements"]):
-            if element["id"] in seen:
-                message = (
-                    f'Element ID "{element["id"]}" is used in multiple blocks. '
-                    "Element IDs must be unique across all blocks."
-                )
-                soft(issues, ("blocks", b, "elements", e, "id"), message)
-            seen.add(element["id"])
-    ids = [block["id"] for block in blocks]
-    ending_ids = [ending["id"] for ending in survey["endings"]]
-    for b, block in enumerate(blocks):
-        for e, element in enumerate(block["elements"]):
-            _element(element, b, e, labels, issues)
-        _fallback(block, b, "block", ids, ending_ids, issues)
-    names = [block["name"] for block in blocks]
-    for block_id in cyclic_blocks(blocks):
-        index = ids.index(block_id)
-        message = f"Conditional Logic: Cyclic logic detected in block {index + 1} ({names[index]})."
-        soft(issues, ("blocks", index, "logic"), message)
-
-
-def _element(element: dict[str, Any], b: int, e: int, labels: Labels, issues: Issues) -> None:
-    kind, at = element["type"], ("blocks", b, "elements", e)
-    where = f"in question {e + 1} of block {b + 1}"
-
-    def check(
-        field: str, label: dict[str, Any], *, path: Path | None = None, plain: bool = False
-    ) -> None:
-        message = labels.missing(field, label, where, ELEMENT_NAMES, plain=plain)
-        if message:
-            soft(issues, path or (*at, field), message)
-
-    check("headline", element["headline"])
-    if _filled(element.get("subheader")):
-        check("subheader", element["subheader"])
-    if kind == "openText" and _filled(element.get("placeholder")) and len(labels.languages) > 1:
-        check("placeholder", element["placeholder"])
-    if kind in _CHOICE_TYPES:
-        for k, choice in enumerate(element["choices"]):
-            check(f"Choice {k + 1}", choice["label"], path=(*at, "choices", k), plain=True)
-        subject = f"Element {e + 1} in block {b + 1}"
-        _duplicates(labels, element["choices"], (*at, "choices"), subject, "choice", issues)
-    if kind == "consent":
-        check("consent.label", element["label"], path=(*at, "label"))
-    if kind == "cta" and element["buttonExternal"]:
-        check("ctaButtonLabel", element.get("ctaButtonLabel", {}))
-        subject = f"Element {e + 1} in block {b + 1}"
-        _button_url(element.get("buttonUrl"), (*at, "buttonUrl"), subject, issues)
-    subject = f"Question {e + 1} in block {b + 1}"
-    if kind == "matrix":
-        for part in ("rows", "columns"):
-            noun = part[:-1].capitalize()
-            for k, item in enumerate(element[part]):
-                check(f"{noun} {k + 1}", item["label"], path=(*at, part, k), plain=True)
-        for part in ("rows", "columns"):
-            _duplicates(labels, element[part], (*at, part), subject, part[:-1], issues)
-    _type_rules(element, at, subject, issues)
-    if kind in ("contactInfo", "address"):
-        fields_of = CONTACT_LABELS if kind == "contactInfo" else ADDRESS_LABELS
-        if not any(element[key]["show"] for key, _ in fields_of):
-            noun = "Contact Info" if kind == "contactInfo" else "Address"
-            message = (
-                f"At least one field must be shown in the {noun} question {e + 1} in block {b + 1}"
-            )
-            soft(issues, at, message)
-        for key, name in fields_of:
-            if element[key]["show"]:
-                # upstream drops only the first space for contact info, every space for address
-                spaces = 1 if kind == "contactInfo" else -1
-                path_key = name.lower().replace(" ", "", spaces)
-                label = element[key]["placeholder"]
-                check(f"Label for field {name}", label, path=(*at, path_key), plain=True)
 
 
 # --- cyclic jumps ----------------------------------------------------------------------------
@@ -542,31 +460,4 @@ def cyclic_questions(questions: list[dict[str, Any]]) -> list[str]:
 
     for question_id in ids:
         visit(question_id)
-    return list(found)
-
-
-def cyclic_blocks(blocks: list[dict[str, Any]]) -> list[str]:
-    """Block ids on a jump cycle; targets that are not blocks (endings) are ignored."""
-    ids = [block["id"] for block in blocks]
-    visited: set[str] = set()
-    stack: set[str] = set()
-    found: dict[str, None] = {}
-
-    def visit(block_id: str) -> bool:
-        if block_id not in visited:
-            visited.add(block_id)
-            stack.add(block_id)
-            index = ids.index(block_id)
-            targets = [t for t in _destinations(blocks[index], "jumpToBlock") if t in ids]
-            targets += ids[index + 1 : index + 2]  # then the next block
-            for target in targets:
-                if (target not in visited and visit(target)) or target in stack:
-                    found[block_id] = None
-                    stack.discard(block_id)
-                    return True
-        stack.discard(block_id)
-        return False
-
-    for block_id in ids:
-        visit(block_id)
     return list(found)

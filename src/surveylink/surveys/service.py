@@ -112,6 +112,13 @@ async def update_survey(
     return survey, used_questions
 
 
+async def complete_survey(session: AsyncSession, survey: Survey) -> None:
+    """Closes a survey (upstream's autoComplete): its status becomes "completed"."""
+    survey.status = "completed"
+    survey.updated_at = utcnow()
+    await session.flush()
+
+
 async def delete_survey(session: AsyncSession, key: AuthKey, survey_id: str) -> Survey:
     survey = await get_survey_for_key(session, key, survey_id, Permission.MANAGE)
     await repository.delete_survey(session, survey)

@@ -4,6 +4,7 @@ import copy
 from typing import Any
 
 from surveylink.core.clock import iso
+from surveylink.surveys.document import SurveyDocument, load
 from surveylink.surveys.models import Survey
 from surveylink.surveys.transform import blocks_to_questions, every_block_single
 from surveylink.surveys.validation import CREATE_DEFAULTS
@@ -116,6 +117,11 @@ def fields_of(survey: Survey) -> dict[str, Any]:
         "segmentId": survey.segment_id,
         "slug": survey.slug,
     }
+
+
+def load_survey(survey: Survey) -> SurveyDocument:
+    """The stored survey as the typed document the page reads."""
+    return load(fields_of(survey))
 
 
 def read_shape(

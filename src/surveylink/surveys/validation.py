@@ -8,7 +8,6 @@ checks.py: they run only when nothing hard was found anywhere (v1 spec §1.6).
 import copy
 from typing import Any
 
-from surveylink.surveys.checks import survey_rules
 from surveylink.surveys.elements import blocks_schema, questions_schema
 from surveylink.surveys.fields import (
     HEX_COLOR,
@@ -48,6 +47,7 @@ from surveylink.surveys.parsing import (
     storage_url,
     string,
 )
+from surveylink.surveys.rules import survey_rules
 
 _SLUG = r"[a-z0-9-]+"
 # What the database stores when POST leaves a field out (v1 spec §3.1).

@@ -1,7 +1,7 @@
 """action classes (v1 management API)
 
 Revision ID: 0002
-Revises: 0001
+Revises: 0009
 Create Date: 2026-11-27 18:30:00.000000
 """
 
@@ -12,7 +12,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision: str = "0002"
-down_revision: str | None = "0001"
+down_revision: str | None = "0009"  # after main's head at the merge
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -38,9 +38,12 @@
       }
       event.preventDefault();
       form.setAttribute("aria-busy", "true");
+      // A step with a file question posts multipart/form-data, as the form itself would.
+      var chosen = event.submitter && event.submitter.getAttribute("formenctype");
+      var multipart = (chosen || form.enctype) === "multipart/form-data";
       fetch(window.location.href, {
         method: "POST",
-        body: new URLSearchParams(data),
+        body: multipart ? data : new URLSearchParams(data),
         credentials: "same-origin",
         redirect: "follow",
       })
