@@ -42,6 +42,7 @@ class Settings(BaseSettings):
         5.0, alias="SURVEYLINK_WEBHOOK_RETRY_BASE_SECONDS", gt=0
     )
     webhook_timeout_seconds: float = Field(15.0, alias="SURVEYLINK_WEBHOOK_TIMEOUT_SECONDS", gt=0)
+    webhook_concurrency: int = Field(32, alias="SURVEYLINK_WEBHOOK_CONCURRENCY", ge=1, le=1000)
 
     @property
     def sqlalchemy_url(self) -> str:
