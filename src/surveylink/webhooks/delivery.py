@@ -44,7 +44,7 @@ class Policy:
     retry_base_seconds: float = 5.0
     timeout_seconds: float = 15.0  # one attempt, all of it
     allow_internal: bool = False
-    batch_size: int = 100  # events a lane takes per claim
+    batch_size: int = 250  # events a lane takes per claim
     concurrency: int = 32  # lanes in flight at once
     poll_seconds: float = 0.5
 

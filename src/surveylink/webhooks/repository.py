@@ -18,12 +18,23 @@ from sqlalchemy import (
 )
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from surveylink.core.db import Base
 from surveylink.core.ids import cuid
 from surveylink.core.pagination import DateColumns, ListParams
 from surveylink.surveys.models import Survey
 from surveylink.webhooks.models import OPEN, DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 
 DISABLED = "webhook disabled after the receiver answered 410 Gone"
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+# The delivery worker's statements use the tables directly: no ORM bookkeeping per statement.
+WEBHOOKS, EVENTS, DELIVERIES = _table(Webhook), _table(WebhookEvent), _table(WebhookDelivery)
 DATE_COLUMNS: DateColumns = {"createdAt": Webhook.created_at, "updatedAt": Webhook.updated_at}
 
 
@@ -124,16 +135,18 @@ class LaneReport:
 
 def _lane_ready(now: datetime) -> ColumnElement[bool]:
     return and_(
-        Webhook.disabled_at.is_(None),
-        or_(Webhook.lease_token.is_(None), Webhook.leased_until <= now),
-        or_(Webhook.paused_until.is_(None), Webhook.paused_until <= now),
-        exists().where(WebhookEvent.webhook_id == Webhook.id, WebhookEvent.status.in_(OPEN)),
+        WEBHOOKS.c.disabled_at.is_(None),
+        or_(WEBHOOKS.c.lease_token.is_(None), WEBHOOKS.c.leased_until <= now),
+        or_(WEBHOOKS.c.paused_until.is_(None), WEBHOOKS.c.paused_until <= now),
+        exists().where(EVENTS.c.webhook_id == WEBHOOKS.c.id, EVENTS.c.status.in_(OPEN)),
     )
 
 
 async def has_ready_lanes(session: AsyncSession, now: datetime) -> bool:
     """Whether a claim would find work: a read, so that idle polling takes no write lock."""
-    return (await session.scalar(select(Webhook.id).where(_lane_ready(now)).limit(1))) is not None
+    return (
+        await session.scalar(select(WEBHOOKS.c.id).where(_lane_ready(now)).limit(1))
+    ) is not None
 
 
 async def claim_lanes(
@@ -154,16 +167,17 @@ async def claim_lanes(
     IMMEDIATE`), one at a time, and the guard in the UPDATE sees the previous claim's lease.
     """
     ready = _lane_ready(now)
-    candidates = select(Webhook.id).where(ready).order_by(Webhook.leased_until.asc().nulls_first())
+    candidates = (
+        select(WEBHOOKS.c.id).where(ready).order_by(WEBHOOKS.c.leased_until.asc().nulls_first())
+    )
     candidates = candidates.limit(lanes)
     if (await session.connection()).dialect.name == "postgresql":
         candidates = candidates.with_for_update(skip_locked=True, key_share=True)
     statement = (
-        update(Webhook)
-        .where(Webhook.id.in_(candidates.scalar_subquery()), ready)
-        .values(lease_token=token, leased_until=now + lease, updated_at=Webhook.updated_at)
-        .returning(Webhook.id, Webhook.url, Webhook.secret)
-        .execution_options(synchronize_session=False)
+        update(WEBHOOKS)
+        .where(WEBHOOKS.c.id.in_(candidates.scalar_subquery()), ready)
+        .values(lease_token=token, leased_until=now + lease, updated_at=WEBHOOKS.c.updated_at)
+        .returning(WEBHOOKS.c.id, WEBHOOKS.c.url, WEBHOOKS.c.secret)
     )
     webhooks = (await session.execute(statement)).all()
     if not webhooks:
@@ -171,33 +185,31 @@ async def claim_lanes(
     ids = [webhook.id for webhook in webhooks]
     # Events left delivering belong to a holder whose lease ran out: they are first again.
     await session.execute(
-        update(WebhookEvent)
-        .where(WebhookEvent.webhook_id.in_(ids), WebhookEvent.status == DeliveryStatus.DELIVERING)
+        update(EVENTS)
+        .where(EVENTS.c.webhook_id.in_(ids), EVENTS.c.status == DeliveryStatus.DELIVERING)
         .values(status=DeliveryStatus.PENDING)
-        .execution_options(synchronize_session=False)
     )
     heads = [
-        select(WebhookEvent.id)
-        .where(WebhookEvent.webhook_id == webhook_id, WebhookEvent.status == DeliveryStatus.PENDING)
-        .order_by(WebhookEvent.seq)
+        select(EVENTS.c.id)
+        .where(EVENTS.c.webhook_id == webhook_id, EVENTS.c.status == DeliveryStatus.PENDING)
+        .order_by(EVENTS.c.seq)
         .limit(per_lane)
         .subquery()
         for webhook_id in ids
     ]
     taken = union_all(*(select(head.c.id) for head in heads))
     rows = await session.execute(
-        update(WebhookEvent)
-        .where(WebhookEvent.id.in_(taken))
+        update(EVENTS)
+        .where(EVENTS.c.id.in_(taken))
         .values(status=DeliveryStatus.DELIVERING)
         .returning(
-            WebhookEvent.webhook_id,
-            WebhookEvent.id,
-            WebhookEvent.seq,
-            WebhookEvent.event,
-            WebhookEvent.attempts,
-            WebhookEvent.payload,
+            EVENTS.c.webhook_id,
+            EVENTS.c.id,
+            EVENTS.c.seq,
+            EVENTS.c.event,
+            EVENTS.c.attempts,
+            EVENTS.c.payload,
         )
-        .execution_options(synchronize_session=False)
     )
     queued: dict[str, list[QueuedEvent]] = {webhook_id: [] for webhook_id in ids}
     for row in rows:
@@ -256,7 +268,7 @@ async def record_lanes(session: AsyncSession, reports: Sequence[LaneReport], now
     await _disable(session, gone, now)
     await _release_lanes(session, lanes, now)
     if deliveries:
-        await session.execute(insert(WebhookDelivery), deliveries)
+        await session.execute(insert(DELIVERIES), deliveries)
     return len(deliveries)
 
 
@@ -264,9 +276,9 @@ async def _held_lanes(session: AsyncSession, lanes: Sequence[Lane]) -> dict[str,
     """webhook id → its lease token, locked until commit (PostgreSQL) so that no claim takes
     the lane while its attempts are recorded."""
     statement = (
-        select(Webhook.id, Webhook.lease_token)
-        .where(Webhook.id.in_([lane.webhook_id for lane in lanes]))
-        .order_by(Webhook.id)
+        select(WEBHOOKS.c.id, WEBHOOKS.c.lease_token)
+        .where(WEBHOOKS.c.id.in_([lane.webhook_id for lane in lanes]))
+        .order_by(WEBHOOKS.c.id)
     )
     if (await session.connection()).dialect.name == "postgresql":
         statement = statement.with_for_update(key_share=True)
@@ -290,25 +302,22 @@ def _delivery_row(webhook_id: str, attempt: Attempt) -> dict[str, object]:
 async def _set_delivered(session: AsyncSession, event_ids: list[str], now: datetime) -> None:
     if event_ids:
         await session.execute(
-            update(WebhookEvent)
-            .where(WebhookEvent.id.in_(event_ids))
+            update(EVENTS)
+            .where(EVENTS.c.id.in_(event_ids))
             .values(
                 status=DeliveryStatus.DELIVERED,
-                attempts=WebhookEvent.attempts + 1,
+                attempts=EVENTS.c.attempts + 1,
                 last_error=None,
                 updated_at=now,
             )
-            .execution_options(synchronize_session=False)
         )
 
 
 async def _set_failed(session: AsyncSession, rows: list[dict[str, object]], now: datetime) -> None:
     if rows:
-        table = WebhookEvent.__table__
-        assert isinstance(table, Table)
         await session.execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
+            update(EVENTS)
+            .where(EVENTS.c.id == bindparam("b_id"))
             .values(
                 status=bindparam("b_status"),
                 attempts=bindparam("b_attempts"),
@@ -325,10 +334,7 @@ async def _set_status(
 ) -> None:
     if event_ids:
         await session.execute(
-            update(WebhookEvent)
-            .where(WebhookEvent.id.in_(event_ids))
-            .values(status=status, updated_at=now)
-            .execution_options(synchronize_session=False)
+            update(EVENTS).where(EVENTS.c.id.in_(event_ids)).values(status=status, updated_at=now)
         )
 
 
@@ -338,16 +344,14 @@ async def _disable(session: AsyncSession, webhook_ids: list[str], now: datetime)
     if not webhook_ids:
         return
     await session.execute(
-        update(Webhook)
-        .where(Webhook.id.in_(webhook_ids))
-        .values(disabled_at=now, updated_at=Webhook.updated_at)
-        .execution_options(synchronize_session=False)
+        update(WEBHOOKS)
+        .where(WEBHOOKS.c.id.in_(webhook_ids))
+        .values(disabled_at=now, updated_at=WEBHOOKS.c.updated_at)
     )
     await session.execute(
-        update(WebhookEvent)
-        .where(WebhookEvent.webhook_id.in_(webhook_ids), WebhookEvent.status.in_(OPEN))
+        update(EVENTS)
+        .where(EVENTS.c.webhook_id.in_(webhook_ids), EVENTS.c.status.in_(OPEN))
         .values(status=DeliveryStatus.FAILED, last_error=DISABLED, updated_at=now)
-        .execution_options(synchronize_session=False)
     )
 
 
@@ -355,16 +359,14 @@ async def _release_lanes(
     session: AsyncSession, rows: list[dict[str, object]], now: datetime
 ) -> None:
     if rows:
-        table = Webhook.__table__
-        assert isinstance(table, Table)
         await session.execute(
-            update(table)
-            .where(table.c.id == bindparam("b_id"))
+            update(WEBHOOKS)
+            .where(WEBHOOKS.c.id == bindparam("b_id"))
             .values(
                 lease_token=None,
                 leased_until=now,  # the order of service: least recently served first
                 paused_until=bindparam("b_paused"),
-                updated_at=table.c.updated_at,
+                updated_at=WEBHOOKS.c.updated_at,
             ),
             rows,
         )
