@@ -1,7 +1,8 @@
 """Webhook throughput: events delivered per second by the real delivery worker to a local
-receiver, alone and with a slow receiver present. Standalone: each run makes its own database
-(SQLite in a temporary directory, or DATABASE_URL, emptied first), seeds responses through the
-API in-process (rate limiting disabled), then times the worker.
+receiver, alone and with a slow receiver present. Standalone: each run makes its own SQLite
+database in a temporary directory (or adds to DATABASE_URL, a scratch database: each run counts
+only its own webhooks' events), seeds responses through the API in-process (rate limiting
+disabled), then times the worker.
 
     python bench/webhook_throughput.py [--events 2000] [--webhooks 4] [--workers 1]
 
@@ -20,7 +21,7 @@ import socket
 import subprocess
 import tempfile
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
@@ -157,7 +158,7 @@ async def _deliver(settings: Settings, seeded: Seeded, workers: int) -> tuple[fl
     process (the workers, and the query that watches them) used meanwhile."""
     engine = make_engine(settings.sqlalchemy_url)
     sessions = make_sessionmaker(engine)
-    policy = replace_policy(Policy.from_settings(settings))
+    policy = replace(Policy.from_settings(settings), poll_seconds=0.05)
     box = SecretBox.from_setting(settings.encryption_key.get_secret_value())
     delivered_query = select(func.count()).where(
         WebhookEvent.webhook_id.in_(seeded.healthy),
@@ -182,12 +183,6 @@ async def _deliver(settings: Settings, seeded: Seeded, workers: int) -> tuple[fl
     await asyncio.gather(*tasks, return_exceptions=True)
     await engine.dispose()
     return elapsed, cpu
-
-
-def replace_policy(policy: Policy) -> Policy:
-    from dataclasses import replace
-
-    return replace(policy, poll_seconds=0.05)
 
 
 def _commit() -> str:

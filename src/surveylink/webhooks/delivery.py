@@ -141,14 +141,14 @@ class DeliveryWorker:
 
     async def _settle(self, reports: Sequence[LaneReport], free: int) -> list[Lane]:
         """Records finished lanes and claims up to `free` more, in one write transaction."""
-        now = utcnow()
         if not reports:
             if free <= 0:
                 return []
             async with transaction(self.sessions) as session:
-                if not await repository.has_ready_lanes(session, now):
+                if not await repository.has_ready_lanes(session, utcnow()):
                     return []
         async with transaction(self.sessions, write=True) as session:
+            now = utcnow()  # once the write lock is ours: a wait for it does not eat the lease
             if reports:
                 await repository.record_lanes(session, reports, now)
             if free <= 0:
