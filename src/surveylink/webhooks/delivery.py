@@ -184,7 +184,7 @@ class DeliveryWorker:
                 Attempt(event.id, number, reply.status_code, duration_ms, reply.error, utcnow())
             )
             if not reply.delivered:
-                return LaneReport(lane, attempts, self._failure(number, reply))
+                return LaneReport(lane, attempts, self._failure(lane, number, reply))
         return LaneReport(lane, attempts, None)
 
     def _target(self, url: str) -> URL | Reply:
@@ -194,9 +194,9 @@ class DeliveryWorker:
         except UnsafeUrl as unsafe:
             return Reply(None, unsafe.message)
 
-    def _failure(self, number: int, reply: Reply) -> Failure:
+    def _failure(self, lane: Lane, number: int, reply: Reply) -> Failure:
         if reply.status_code == 410:
-            logger.warning("a webhook receiver answered 410: disabling the webhook")
+            logger.warning("webhook %s disabled: its receiver answered 410", lane.webhook_id)
             return Failure(retry_at=None, disable=True)
         if number >= self.policy.max_attempts:
             return Failure(retry_at=None)
