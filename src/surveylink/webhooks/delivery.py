@@ -27,7 +27,7 @@ from surveylink.core.clock import utcnow
 from surveylink.core.config import Settings
 from surveylink.core.db import transaction
 from surveylink.webhooks import repository, signing
-from surveylink.webhooks.repository import Attempt, Failure, Lane, LaneReport
+from surveylink.webhooks.lanes import Attempt, Failure, Lane, LaneReport
 from surveylink.webhooks.secrets import SecretBox
 from surveylink.webhooks.sender import Reply, Sender
 from surveylink.webhooks.urls import UnsafeUrl, delivery_url

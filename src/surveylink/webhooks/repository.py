@@ -1,5 +1,4 @@
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import (
@@ -22,6 +21,7 @@ from surveylink.core.db import Base
 from surveylink.core.ids import cuid
 from surveylink.core.pagination import DateColumns, ListParams
 from surveylink.surveys.models import Survey
+from surveylink.webhooks.lanes import Attempt, Lane, LaneReport, QueuedEvent
 from surveylink.webhooks.models import OPEN, DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 
 DISABLED = "webhook disabled after the receiver answered 410 Gone"
@@ -83,54 +83,6 @@ async def get_active_webhooks(session: AsyncSession, environment_id: str) -> lis
 async def add_events(session: AsyncSession, events: Sequence[WebhookEvent]) -> None:
     session.add_all(events)
     await session.flush()
-
-
-@dataclass(frozen=True)
-class QueuedEvent:
-    id: str
-    seq: int
-    event: str
-    attempts: int  # recorded before this claim
-    payload: str
-
-
-@dataclass(frozen=True)
-class Lane:
-    """A webhook's next events, in order, held by one worker while its lease token matches."""
-
-    webhook_id: str
-    url: str
-    secret: str | None  # sealed
-    token: str
-    events: list[QueuedEvent]
-
-
-@dataclass(frozen=True)
-class Attempt:
-    event_id: str
-    number: int  # 1-based, across all of the event's attempts
-    status_code: int | None
-    duration_ms: int
-    error: str | None
-    at: datetime  # when it ended
-
-
-@dataclass(frozen=True)
-class Failure:
-    """What becomes of an event whose attempt failed."""
-
-    retry_at: datetime | None  # None: failed for good
-    disable: bool = False  # the receiver answered 410 Gone
-
-
-@dataclass(frozen=True)
-class LaneReport:
-    """A lane's attempts in order: all delivered but the last when `failure` is set. The events
-    after them were not attempted and go back to the queue."""
-
-    lane: Lane
-    attempts: list[Attempt]
-    failure: Failure | None
 
 
 def _lane_ready(now: datetime) -> ColumnElement[bool]:
