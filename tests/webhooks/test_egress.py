@@ -5,23 +5,21 @@ one. Every receiver listens on loopback, and no URL here points anywhere else.""
 import asyncio
 import json
 import socket
-from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import update
 
-from surveylink.app import create_app
-from surveylink.auth import service as auth_service
 from surveylink.core.config import Settings
 from surveylink.core.db import make_engine, make_sessionmaker, transaction
 from surveylink.webhooks.models import Webhook
 from tests.factories import QUESTION_ID, ApiEnv
-from tests.webhooks.conftest import FAST, make_worker
+from tests.webhooks.conftest import FAST, api, make_worker
 from tests.webhooks.receiver import HUGE_REPLY_BYTES, Receiver
 from tests.webhooks.tls import certificates_for
 
@@ -85,15 +83,6 @@ def loopback_receivers() -> Iterator[tuple[Receiver, Receiver]]:
                 yield v6, v4
                 return
     raise RuntimeError("no port free on both loopback addresses")
-
-
-@asynccontextmanager
-async def api(settings: Settings, allow_internal: bool) -> AsyncIterator[AsyncClient]:
-    app = create_app(settings.model_copy(update={"allow_internal_webhook_urls": allow_internal}))
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http:
-        yield http
-    await auth_service.drain()
-    await app.state.engine.dispose()
 
 
 def deliveries_of(webhook: dict[str, Any]) -> str:
