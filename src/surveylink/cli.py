@@ -85,13 +85,20 @@ def serve(
 
 @app.command()
 def worker(
-    concurrency: Annotated[int, typer.Option(help="Deliveries in flight at once.")] = 32,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            help="Webhooks delivered to at once [default: SURVEYLINK_WEBHOOK_CONCURRENCY]"
+        ),
+    ] = None,
 ) -> None:
     """Deliver webhook events until stopped (SIGINT/SIGTERM). Any number may run at once."""
     settings = _settings()
     migrations.upgrade(settings.sqlalchemy_url)
     logging.basicConfig(level=settings.log_level.upper())
-    policy = replace(Policy.from_settings(settings), concurrency=concurrency)
+    policy = Policy.from_settings(settings)
+    if concurrency is not None:
+        policy = replace(policy, concurrency=concurrency)
 
     async def run() -> None:
         engine = make_engine(settings.sqlalchemy_url)
