@@ -17,7 +17,8 @@ from surveylink.contacts.router_v1 import router as contacts_v1_router
 from surveylink.core import errors, openapi
 from surveylink.core.config import ConfigError, Settings
 from surveylink.core.db import make_engine, make_sessionmaker
-from surveylink.core.middleware import HeadersMiddleware
+from surveylink.core.limits import RequestLimits
+from surveylink.core.middleware import CatchUnexpected, HeadersMiddleware
 from surveylink.core.ratelimit import RateLimiter, make_redis
 from surveylink.core.reader import Reader
 from surveylink.health.router import liveness_router
@@ -106,5 +107,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.include_router(respondent_router)
     errors.install(app)
     openapi.install(app)
+    # The last added runs first: headers, then unexpected errors, then the request's limits.
+    app.add_middleware(RequestLimits)
+    app.add_middleware(CatchUnexpected)
     app.add_middleware(HeadersMiddleware)
     return app

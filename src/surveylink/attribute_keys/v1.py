@@ -1,7 +1,6 @@
 """Upstream's v1 contact-attribute-key endpoints (resources spec §2.4): v1's envelope and
 checks, over the same table as v2."""
 
-import json
 from typing import Any, TypeVar
 
 from pydantic import ValidationError
@@ -16,7 +15,7 @@ from surveylink.attribute_keys.schemas import (
     title_from_key,
 )
 from surveylink.auth.permissions import AuthKey, Permission, authorize
-from surveylink.core import zod
+from surveylink.core import bodies, zod
 from surveylink.core.errors import MALFORMED_JSON, V1Error
 from surveylink.core.schemas import ApiModel
 
@@ -28,7 +27,7 @@ Model = TypeVar("Model", bound=ApiModel)
 def parse_body(raw: bytes, model: type[Model]) -> Model:
     """The body as `model`, or v1's 400 with its flat `details` map."""
     try:
-        data = json.loads(raw)
+        data = bodies.loads(raw)
     except ValueError:
         raise V1Error.bad_request(MALFORMED_JSON) from None
     try:

@@ -2,6 +2,7 @@
 
 import functools
 import logging
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from fastapi import FastAPI, Request
@@ -117,6 +118,11 @@ class TooManyRequests(ApiError):
     shows_details = False
 
 
+class PayloadTooLarge(ApiError):
+    status = 413
+    message = "Payload Too Large"
+
+
 class ServiceUnavailable(ApiError):
     status = 503
     message = "Service Unavailable"
@@ -183,8 +189,15 @@ def _is_v1(request: Request) -> bool:
     return request.url.path.startswith("/api/v1/")
 
 
-async def _on_api_error(_request: Request, exc: Exception) -> JSONResponse:
+def is_page(path: str) -> bool:
+    """The respondent page's paths: every answer there is HTML, never an API envelope."""
+    return path == "/c" or path.startswith("/c/")
+
+
+async def _on_api_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ApiError)
+    if is_page(request.url.path):
+        return error_page(exc.status)
     return error_response(exc)
 
 
@@ -193,8 +206,10 @@ async def _on_v1_error(_request: Request, exc: Exception) -> JSONResponse:
     return v1_error_response(exc)
 
 
-async def _on_invalid_request(request: Request, exc: Exception) -> JSONResponse:
+async def _on_invalid_request(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    if is_page(request.url.path):
+        return error_page(404)  # the page validates only its token's length: not a link
     errors = list(exc.errors())
     if any(error["type"] == "json_invalid" for error in errors):
         if _is_v1(request):
@@ -239,8 +254,10 @@ def _schema_of(annotation: Any) -> dict[str, Any]:
     return TypeAdapter(annotation).json_schema(by_alias=True)
 
 
-async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+async def _on_http_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if is_page(request.url.path):
+        return error_page(exc.status_code, exc.headers)
     if _is_v1(request):
         code = "not_found" if exc.status_code == 404 else "method_not_allowed"
         return v1_error_response(V1Error(exc.status_code, code, str(exc.detail)))
@@ -254,15 +271,58 @@ async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
 
 
 # What a respondent sees when a survey page fails: a page, not an API envelope; no internals.
-ERROR_PAGE = (
+_PAGE = (
     '<!doctype html><html lang="en"><meta charset="utf-8">'
     '<meta name="viewport" content="width=device-width, initial-scale=1">'
-    "<title>Something went wrong</title><h1>Something went wrong.</h1>"
-    "<p>Please try again in a moment.</p></html>"
+    "<title>{title}</title><h1>{title}</h1><p>{text}</p></html>"
 )
+_PAGE_TEXTS = {
+    400: ("This request could not be read.", "Please open your survey link again."),
+    404: ("Page not found.", "Please check the address of your survey link."),
+    405: ("Page not found.", "Please check the address of your survey link."),
+    413: ("Your answer is too long.", "Please shorten it and send it again."),
+    500: ("Something went wrong.", "Please try again in a moment."),
+}
+ERROR_PAGE = _PAGE.format(title=_PAGE_TEXTS[500][0], text=_PAGE_TEXTS[500][1])
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> Response:
+def error_page(status: int, headers: Mapping[str, str] | None = None) -> HTMLResponse:
+    title, text = _PAGE_TEXTS.get(status, _PAGE_TEXTS[400])
+    page = _PAGE.format(title=title, text=text)
+    return HTMLResponse(page, status_code=status, headers=headers)
+
+
+def too_large(path: str, limit: int) -> Response:
+    """413 for a body over `limit` bytes, in the envelope of the path's API version: upstream's
+    newer `payload_too_large` answers (v2 and v1), or a page under /c/. The body was not read
+    to its end, so the connection closes after the answer."""
+    issue = f"Request body must not exceed {limit} bytes"
+    close = {"connection": "close"}
+    if path.startswith("/api/v1/"):
+        body = {
+            "code": "payload_too_large",
+            "message": "Payload Too Large",
+            "details": {"error": issue},
+        }
+        return JSONResponse(body, status_code=413, headers=close)
+    if not path.startswith("/api/"):
+        return error_page(413, close)
+    error = PayloadTooLarge(ErrorDetail(field="body", issue=issue), headers=close)
+    return error_response(error)
+
+
+def bad_url(path: str) -> Response:
+    """400 for a path or query string with a NUL character, which no column can hold."""
+    issue = "NUL characters are not allowed in the URL"
+    if path.startswith("/api/v1/"):
+        return v1_error_response(V1Error.bad_request(issue))
+    if not path.startswith("/api/"):
+        return error_page(400)
+    return error_response(BadRequest(ErrorDetail(field="url", issue=issue)))
+
+
+async def unexpected_response(request: Request, exc: Exception) -> Response:
+    """Logs an unexpected exception once and answers with the generic error of the path."""
     request_id = request.scope.get("state", {}).get("request_id", "-")
     logger.error("unhandled error on request %s", request_id, exc_info=exc)
     if _is_v1(request):
@@ -277,4 +337,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(V1Error, _on_v1_error)
     app.add_exception_handler(RequestValidationError, _on_invalid_request)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
-    app.add_exception_handler(Exception, _on_unexpected)
+    # Unexpected errors are answered by core/middleware.py:CatchUnexpected, which (unlike this
+    # handler's middleware) does not re-raise them to the server: logged once, connection kept.
+    # This handler only sees failures of the outer middleware.
+    app.add_exception_handler(Exception, unexpected_response)

@@ -8,12 +8,20 @@ from sqlalchemy import Select
 from sqlalchemy.orm import InstrumentedAttribute
 
 from surveylink.core.schemas import ApiModel
-from surveylink.core.zod import fail, number_check
+from surveylink.core.zod import (
+    INVALID_DATE,
+    MAX_SAFE_INTEGER,
+    fail,
+    number_check,
+    representable,
+)
 
 # Upstream lets a fractional limit through to the database, which then fails (500); we ask for
 # a whole number instead (docs/compatibility.md).
 Limit = Annotated[int, BeforeValidator(number_check(1, 250, integer=True))]
-Skip = Annotated[int, BeforeValidator(number_check(0, None, integer=True))]
+# Upstream has no upper bound and fails in the database past 64 bits; ours is JavaScript's
+# largest exact integer, checked before any query runs (docs/compatibility.md).
+Skip = Annotated[int, BeforeValidator(number_check(0, MAX_SAFE_INTEGER, integer=True))]
 DateField = Literal["createdAt", "updatedAt"]
 # The largest OFFSET either database binds (a 64-bit integer); any skip past it is past the end.
 MAX_OFFSET = 2**63 - 1
@@ -26,8 +34,8 @@ def _js_date(value: Any) -> datetime:
     try:
         parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
     except ValueError:
-        raise fail("Invalid input: expected date, received Date") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        raise fail(INVALID_DATE) from None
+    return representable(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
 
 
 JsDate = Annotated[datetime, BeforeValidator(_js_date)]

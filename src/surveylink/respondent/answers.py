@@ -14,6 +14,7 @@ from datetime import date
 from typing import Any
 from urllib.parse import urlsplit
 
+from surveylink.core.zod import is_decimal
 from surveylink.respondent.texts import ERRORS, text
 from surveylink.surveys.logic import ADDRESS_FIELDS, CONTACT_FIELDS
 
@@ -25,7 +26,20 @@ ANSWERABLE = {
 }  # fmt: skip
 _EMAIL = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
 _PHONE = re.compile(r"^\+?[0-9\s\-().]{6,30}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Numbers a form sends are ASCII digits: `str.isdigit` also takes `²` and `⑤`, which int() then
+# refuses, and int() refuses more than 4,300 digits.
+_WHOLE = re.compile(r"[0-9]{1,16}")
+
+
+def whole_number(text: str, *, signed: bool = False) -> int | None:
+    """A whole number written in at most 16 ASCII digits (a millisecond clock fits), else None;
+    `signed` also takes a leading minus."""
+    negative = signed and text.startswith("-")
+    digits = text[1:] if negative else text
+    if not _WHOLE.fullmatch(digits):
+        return None
+    return -int(digits) if negative else int(digits)
 
 
 @dataclass
@@ -72,12 +86,8 @@ def _format_problem(input_type: str, answer: str) -> str | None:
         return ERRORS["url"]
     if input_type == "phone" and not (_PHONE.match(answer) and sum(map(str.isdigit, answer)) >= 6):
         return ERRORS["phone"]
-    if input_type == "number":
-        try:
-            if not math.isfinite(float(answer)):
-                return ERRORS["format"]
-        except ValueError:
-            return ERRORS["format"]
+    if input_type == "number" and not (is_decimal(answer) and math.isfinite(float(answer))):
+        return ERRORS["format"]
     return None
 
 
@@ -139,9 +149,10 @@ def _scaled(element: dict[str, Any], form: Form, _language: str) -> Outcome:
     name, picked = element["id"], first(form, element["id"])
     if not picked:
         return _missing(element)
-    if not picked.isdigit() or int(picked) not in scale_of(element):
+    point = whole_number(picked)
+    if point is None or point not in scale_of(element):
         return Outcome(errors={name: ERRORS["format"]})
-    return Outcome(value=int(picked))
+    return Outcome(value=point)
 
 
 def _token(word: str) -> Callable[[dict[str, Any], Form, str], Outcome]:
@@ -156,7 +167,7 @@ def _date(element: dict[str, Any], form: Form, _language: str) -> Outcome:
     if not answer:
         return _missing(element)
     try:
-        valid = bool(_DATE.match(answer)) and date.fromisoformat(answer).year >= 1
+        valid = bool(_DATE.fullmatch(answer)) and date.fromisoformat(answer).year >= 1
     except ValueError:
         valid = False
     return Outcome(value=answer) if valid else Outcome(errors={name: ERRORS["format"]})
@@ -173,9 +184,10 @@ def _matrix(element: dict[str, Any], form: Form, language: str) -> Outcome:
         picked = first(form, f"{name}.r{index}")
         if not picked:
             continue
-        if not picked.isdigit() or int(picked) >= len(columns):
+        column = whole_number(picked)
+        if column is None or not 0 <= column < len(columns):
             return Outcome(errors={name: ERRORS["format"]})
-        answer[text(row.get("label"), language)] = text(columns[int(picked)].get("label"), language)
+        answer[text(row.get("label"), language)] = text(columns[column].get("label"), language)
     if element.get("required") and len(answer) < len(rows):
         return Outcome(errors={name: ERRORS["all_rows"]})
     return Outcome(value=answer or None)

@@ -3,7 +3,7 @@ prefill from the query string (`?<elementId>=value`). Pure; the inverse of answe
 
 from typing import Any
 
-from surveylink.respondent.answers import Form, scale_of
+from surveylink.respondent.answers import Form, scale_of, whole_number
 from surveylink.respondent.texts import text
 from surveylink.surveys.logic import ADDRESS_FIELDS, CONTACT_FIELDS
 
@@ -77,7 +77,7 @@ def prefill_form(element: dict[str, Any], raw: str, language: str) -> Form:
     if kind == "multipleChoiceMulti":
         return _choice_ids(element, [part.strip() for part in raw.split(",")], language)
     if kind in ("nps", "rating"):
-        return {name: [raw]} if raw.isdigit() and int(raw) in scale_of(element) else {}
+        return {name: [raw]} if whole_number(raw) in scale_of(element) else {}
     if kind == "consent" and raw == "accepted":
         return {name: [raw]}
     if kind == "cta" and raw == "clicked":

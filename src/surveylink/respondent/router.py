@@ -6,6 +6,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from surveylink.core.config import SettingsDep
 from surveylink.core.db import SessionDep, WriteSessionDep
+from surveylink.core.errors import BadRequest
 from surveylink.links.deps import LinkKeysDep
 from surveylink.respondent import pages, service
 from surveylink.respondent.answers import Form
@@ -59,6 +60,8 @@ async def submit_survey_step(
     form: Form = {}
     for key, value in submitted.multi_items():
         if isinstance(value, str):
+            if "\x00" in key or "\x00" in value:  # no column holds one: a 400 page
+                raise BadRequest.on("form", "NUL characters are not allowed")
             form.setdefault(key, []).append(value)
     visit = _visit(request, token, settings.link_base, form)
     return _answer(await service.submit_step(session, link_keys, visit), visit)

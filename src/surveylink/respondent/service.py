@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveylink.core.errors import ApiError
 from surveylink.links import tokens
 from surveylink.respondent import meta, repository
-from surveylink.respondent.answers import Form, parse
+from surveylink.respondent.answers import Form, parse, whole_number
 from surveylink.respondent.refill import prefill_form, stored_form
 from surveylink.respondent.texts import PAGES, WORDS, html_lang, language_of, stored_language, text
 from surveylink.respondent.views import element_view, ending_view
@@ -28,6 +28,7 @@ from surveylink.surveys.shape import fields_of
 
 _CUID = re.compile(r"^[0-9a-z]{2,32}$")
 _MAX_TTC_MS = 86_400_000
+_MAX_SINGLE_USE_ID = 255  # responses.single_use_id
 WELCOME = -1
 
 
@@ -122,7 +123,7 @@ async def _admit(
 
 
 def _single_use_id(raw: str, encrypted: bool, keys: tokens.LinkKeys) -> str | None:
-    if not raw.strip():
+    if not raw.strip() or len(raw) > _MAX_SINGLE_USE_ID:
         return None
     if not encrypted:
         return raw
@@ -156,9 +157,9 @@ def resume_step(admitted: Admitted) -> int:
 def _allowed_step(admitted: Admitted, requested: str, preview: bool) -> int:
     resume = resume_step(admitted)
     last = max(len(admitted.blocks) - 1, 0)
-    if not requested.lstrip("-").isdigit():
+    step = whole_number(requested, signed=True)
+    if step is None:
         return resume
-    step = int(requested)
     if step == WELCOME and admitted.survey["welcomeCard"].get("enabled"):
         return WELCOME
     return min(max(step, 0), last if preview else max(resume, 0))
@@ -209,10 +210,10 @@ async def submit_step(session: AsyncSession, keys: tokens.LinkKeys, visit: Visit
 
 
 def _elapsed(form: Form) -> float:
-    shown = (form.get("shown") or [""])[0]
-    if not shown.isdigit():
+    shown = whole_number((form.get("shown") or [""])[0])
+    if shown is None:
         return 0
-    return float(min(max(int(time.time() * 1000) - int(shown), 0), _MAX_TTC_MS))
+    return float(min(max(int(time.time() * 1000) - shown, 0), _MAX_TTC_MS))
 
 
 def _hidden(admitted: Admitted, visit: Visit) -> dict[str, str]:

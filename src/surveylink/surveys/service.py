@@ -1,6 +1,5 @@
 """Survey CRUD as upstream's v1 management API does it (v1 surveys spec §2)."""
 
-import json
 import math
 from collections.abc import Sequence
 from typing import Any
@@ -9,9 +8,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.auth.permissions import AuthKey, Permission, authorize_v1
+from surveylink.core import bodies
 from surveylink.core.clock import utcnow
 from surveylink.core.errors import MALFORMED_JSON, V1Error
-from surveylink.core.zod import js_number
+from surveylink.core.zod import MAX_SAFE_INTEGER, js_number
 from surveylink.surveys import repository
 from surveylink.surveys.models import Survey
 from surveylink.surveys.shape import COLUMNS, fields_of
@@ -44,8 +44,10 @@ async def list_surveys(
 
 def _count(text: str, name: str) -> int:
     number = js_number(text)
-    if math.isnan(number) or number < 0 or number != int(number):
+    if math.isnan(number) or math.isinf(number) or number < 0 or number != int(number):
         raise V1Error.bad_request(f"Invalid {name}: expected a whole number >= 0")
+    if number > MAX_SAFE_INTEGER:  # checked before the database sees it
+        raise V1Error.bad_request(f"Invalid {name}: expected a whole number <= {MAX_SAFE_INTEGER}")
     return int(number)
 
 
@@ -64,7 +66,7 @@ async def get_survey_for_key(
 
 def parse_body(raw: bytes) -> Any:
     try:
-        return json.loads(raw)
+        return bodies.loads(raw)
     except ValueError:
         raise V1Error.bad_request(MALFORMED_JSON) from None
 
