@@ -29,7 +29,10 @@ AND NOT EXISTS (
     AND earlier.value = contact_attributes.value
     AND (
         earlier.created_at < contact_attributes.created_at
-        OR (earlier.created_at = contact_attributes.created_at AND earlier.id < contact_attributes.id)
+        OR (
+            earlier.created_at = contact_attributes.created_at
+            AND earlier.id < contact_attributes.id
+        )
     )
 )
 """
