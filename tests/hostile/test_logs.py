@@ -117,7 +117,8 @@ def _personal_link(base: str, created: dict[str, Any]) -> str:
         f"{base}/api/v2/management/surveys/{survey['id']}/contact-links/contacts/{contact['id']}",
         headers=headers,
     )
-    return urlsplit(link.json()["data"]["surveyUrl"]).path
+    url: str = link.json()["data"]["surveyUrl"]
+    return urlsplit(url).path
 
 
 def test_serve_logs_neither_link_tokens_nor_sql_parameters(
