@@ -7,6 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 from surveylink.core.config import SettingsDep
 from surveylink.core.db import SessionDep, WriteSessionDep
 from surveylink.core.errors import BadRequest
+from surveylink.core.limits import MAX_BODY_BYTES
 from surveylink.links.deps import LinkKeysDep
 from surveylink.respondent import pages, service
 from surveylink.respondent.answers import Form
@@ -56,7 +57,8 @@ async def submit_survey_step(
     link_keys: LinkKeysDep,
 ) -> Response:
     """One step's answers, posted by the page's form (with or without JavaScript)."""
-    submitted = await request.form()
+    # One bound for the whole form, the body's (core/limits.py), not Starlette's 1 MiB a field.
+    submitted = await request.form(max_part_size=MAX_BODY_BYTES)
     form: Form = {}
     for key, value in submitted.multi_items():
         if isinstance(value, str):
