@@ -245,24 +245,30 @@ async def test_a_date_without_a_utc_form_in_years_1_to_9999_is_422(
     assert (listed.status_code, listed.json()) == (422, unprocessable("startDate", issue))
 
 
+NUL = "Invalid input: NUL characters are not allowed"
+
+
 @pytest.mark.parametrize(
-    "url",
+    ("url", "field"),
     [
-        "/api/v2/management/responses?contactId=a%00b",
-        "/api/v2/management/responses/a%00b",
+        ("/api/v2/management/responses?limit=5&contactId=a%00b", "contactId"),
+        ("/api/v2/management/responses?a%00b=1", "ab"),
+        ("/api/v2/management/responses/a%00b", "path"),
     ],
 )
-async def test_a_nul_in_the_url_is_400(client: AsyncClient, env: ApiEnv, url: str) -> None:
+async def test_a_nul_in_the_url_is_422_on_its_parameter(
+    client: AsyncClient, env: ApiEnv, url: str, field: str
+) -> None:
     response = await client.get(url, headers=env.headers)
 
-    assert response.status_code == 400
-    assert response.json() == {
-        "error": {
-            "code": 400,
-            "message": "Bad Request",
-            "details": [{"field": "url", "issue": "NUL characters are not allowed in the URL"}],
-        }
-    }
+    assert response.status_code == 422
+    assert response.json() == unprocessable(field, NUL)
+
+
+async def test_an_encoded_percent_before_00_is_no_nul(client: AsyncClient, env: ApiEnv) -> None:
+    response = await client.get("/api/v2/management/responses?contactId=%2500", headers=env.headers)
+
+    assert response.status_code == 200
 
 
 async def test_a_nul_in_a_v1_url_is_a_v1_400(client: AsyncClient, env: ApiEnv) -> None:
@@ -273,6 +279,6 @@ async def test_a_nul_in_a_v1_url_is_a_v1_400(client: AsyncClient, env: ApiEnv) -
     assert response.status_code == 400
     assert response.json() == {
         "code": "bad_request",
-        "message": "NUL characters are not allowed in the URL",
-        "details": {},
+        "message": "Fields are missing or incorrectly formatted",
+        "details": {"path": NUL},
     }

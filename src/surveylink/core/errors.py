@@ -48,6 +48,7 @@ _DESCRIPTIONS = {
     403: "Forbidden.",
     404: "Not Found.",
     409: "Conflict.",
+    413: "Payload Too Large: the body is over 2 MiB.",
     422: "Unprocessable Entity: the body, query or path failed validation.",
     429: "Too Many Requests: the key's per-minute limit is used up; see Retry-After.",
     500: "Internal Server Error.",
@@ -311,14 +312,19 @@ def too_large(path: str, limit: int) -> Response:
     return error_response(error)
 
 
-def bad_url(path: str) -> Response:
-    """400 for a path or query string with a NUL character, which no column can hold."""
-    issue = "NUL characters are not allowed in the URL"
+NUL_REFUSED = "Invalid input: NUL characters are not allowed"
+
+
+def nul_in_url(path: str, field: str) -> Response:
+    """A NUL character in `field` (a query parameter, or `path`), which no column can hold: a
+    validation error of the path's API version (v2 422, v1 400), a 400 page under /c/."""
     if path.startswith("/api/v1/"):
-        return v1_error_response(V1Error.bad_request(issue))
+        return v1_error_response(
+            V1Error.bad_request("Fields are missing or incorrectly formatted", {field: NUL_REFUSED})
+        )
     if not path.startswith("/api/"):
         return error_page(400)
-    return error_response(BadRequest(ErrorDetail(field="url", issue=issue)))
+    return error_response(UnprocessableEntity(ErrorDetail(field=field, issue=NUL_REFUSED)))
 
 
 async def unexpected_response(request: Request, exc: Exception) -> Response:

@@ -5,9 +5,12 @@
   without one (chunked) is counted as the route reads it, and the read that crosses the limit
   fails, so no route ever holds more than the limit. The 413 goes out in the envelope of the
   path's API version, whatever the route was doing when its read failed.
-- A NUL character in the path or the query string is answered 400: no column can hold it
-  (PostgreSQL refuses it in text and JSON), and no link or id contains one.
+- A NUL character in the path or a query parameter is refused as that parameter's validation
+  error: no column can hold it (PostgreSQL refuses it in text and JSON), and no link or id
+  contains one.
 """
+
+from urllib.parse import parse_qsl
 
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -31,8 +34,8 @@ class RequestLimits:
             await self.app(scope, receive, send)
             return
         path: str = scope["path"]
-        if "\x00" in path or b"%00" in scope["query_string"]:
-            await errors.bad_url(path)(scope, receive, send)
+        if field := _nul_field(path, scope["query_string"]):
+            await errors.nul_in_url(path, field)(scope, receive, send)
             return
         declared = _content_length(scope)
         if declared is not None and declared > self.limit:
@@ -77,6 +80,18 @@ class _Counted:
         if self.refused and not self.started:
             self.started = True
             await errors.too_large(scope["path"], self.limit)(scope, receive, send)
+
+
+def _nul_field(path: str, query: bytes) -> str | None:
+    """Where a NUL is: `path`, or the name of the query parameter that holds one."""
+    if "\x00" in path:
+        return "path"
+    if b"%00" not in query and b"\x00" not in query:
+        return None  # the common case, decided without parsing
+    for name, value in parse_qsl(query.decode("latin-1"), keep_blank_values=True):
+        if "\x00" in name or "\x00" in value:
+            return name.replace("\x00", "") or "query"
+    return None
 
 
 def _content_length(scope: Scope) -> int | None:
