@@ -297,6 +297,29 @@ def body_probes(seed: Seed, environment_id: str) -> Iterator[Probe]:
                 yield Probe(method, path, f"{field_name} = {label}", body=changed)
 
 
+def attribute_probes(environment_id: str) -> Iterator[Probe]:
+    """Bulk values whose type is read from them: under keys the upload creates, and under a
+    date key (which parses every value it is given)."""
+    texts = {
+        **STRINGS,
+        **{f"date {label}": moment for label, moment in DATES.items() if isinstance(moment, str)},
+        "date with a 5,000-digit year": "01-01-" + "1" * 5000,
+        "date in Arabic-Indic digits": "\u0662\u0660\u0662\u0664-01-15",
+    }
+
+    def upload(n: int, key: str, value: str) -> bytes:
+        email = {"attributeKey": {"key": "email", "name": "Email"}, "value": f"t{n}@example.com"}
+        typed = {"attributeKey": {"key": key, "name": key}, "value": value}
+        contacts = [{"attributes": [email, typed]}]
+        return raw_json({"environmentId": environment_id, "contacts": contacts})
+
+    path = "/api/v2/management/contacts/bulk"
+    yield Probe("PUT", path, "a date key", body=upload(0, "since", "2024-01-15"))
+    for n, (label, text) in enumerate(texts.items(), start=1):
+        yield Probe("PUT", path, f"new key = {label}", body=upload(n, f"fresh{n}", text))
+        yield Probe("PUT", path, f"date key = {label}", body=upload(n, "since", text))
+
+
 LISTS = {
     "/api/v2/management/responses": ("limit", "skip"),
     "/api/v2/management/contact-attribute-keys": ("limit", "skip"),

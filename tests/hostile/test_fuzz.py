@@ -1,12 +1,20 @@
 """The fuzz corpus (corpus.py) against the whole app: no hostile input is ever a 5xx, every
 API answer is JSON and every page answer under /c/ is HTML."""
 
+import itertools
 from collections.abc import Iterable
 
 from httpx import AsyncClient
 
 from tests.factories import ApiEnv
-from tests.hostile.corpus import Probe, Seed, body_probes, page_probes, query_probes
+from tests.hostile.corpus import (
+    Probe,
+    Seed,
+    attribute_probes,
+    body_probes,
+    page_probes,
+    query_probes,
+)
 
 
 async def _failures(raw: AsyncClient, env: ApiEnv, probes: Iterable[Probe]) -> list[str]:
@@ -34,7 +42,10 @@ async def _failures(raw: AsyncClient, env: ApiEnv, probes: Iterable[Probe]) -> l
 
 
 async def test_no_body_is_a_server_error(raw: AsyncClient, env: ApiEnv, seed: Seed) -> None:
-    failures = await _failures(raw, env, body_probes(seed, env.environment_id))
+    probes = itertools.chain(
+        body_probes(seed, env.environment_id), attribute_probes(env.environment_id)
+    )
+    failures = await _failures(raw, env, probes)
 
     assert failures == [], "\n".join(failures)
 
