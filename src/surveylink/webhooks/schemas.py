@@ -10,7 +10,7 @@ from pydantic import (
 )
 
 from surveylink.core.pagination import Limit, ListParams, Skip
-from surveylink.core.schemas import ApiModel, IsoDateTime
+from surveylink.core.schemas import ApiModel, IsoDateTime, Text255, UrlText
 from surveylink.core.zod import Cuid2, fail
 from surveylink.webhooks.models import DeliveryStatus
 
@@ -39,12 +39,12 @@ def _some_triggers(value: list[str]) -> list[str]:
     return value
 
 
-Url = Annotated[str, AfterValidator(_absolute_url)]
+Url = Annotated[UrlText, AfterValidator(_absolute_url)]
 Triggers = Annotated[list[Trigger], AfterValidator(_some_triggers)]
 
 
 class WebhookUpdate(ApiModel):
-    name: str | None = Field(description="The name of the webhook")
+    name: Text255 | None = Field(description="The name of the webhook")
     url: Url = Field(description="The URL of the webhook")
     source: Source = Field(description="The source of the webhook")
     triggers: Triggers = Field(description="The triggers of the webhook")
@@ -54,7 +54,7 @@ class WebhookUpdate(ApiModel):
 
 
 class WebhookCreate(ApiModel):
-    name: str | None = Field(description="The name of the webhook")
+    name: Text255 | None = Field(description="The name of the webhook")
     url: Url = Field(description="The URL of the webhook")
     source: Source = Field(description="The source of the webhook")
     environment_id: Cuid2 = Field(description="The ID of the environment")
