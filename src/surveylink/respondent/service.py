@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from surveylink.campaigns import service as campaigns
 from surveylink.core.errors import ApiError
 from surveylink.links import tokens
 from surveylink.respondent import meta, repository
@@ -85,11 +86,14 @@ async def _admit(
 ) -> Admitted | Page:
     """Upstream's checks in upstream's order; a Page when the survey cannot be shown."""
     try:
-        claims = tokens.verify(visit.token, keys, now=int(time.time()))
+        link = tokens.verify_link(visit.token, keys, now=int(time.time()))
     except tokens.TokenExpired:
         return message("expired", 410)
     except tokens.TokenInvalid:
         return message("invalid", 404)
+    if not await campaigns.link_admitted(session, link):
+        return message("invalid", 404)  # revoked: the same page as any invalid link
+    claims = link.claims
     if lock:
         response = await repository.lock_response(session, claims.survey_id, claims.contact_id)
     else:
@@ -109,7 +113,7 @@ async def _admit(
     single_use_id = None
     if single_use.get("enabled"):
         single_use_id = _single_use_id(
-            visit.param("suId"), bool(single_use.get("isEncrypted")), keys
+            visit.param("suId"), bool(single_use.get("isEncrypted")), link.keys
         )
         if single_use_id is None:
             return message("invalid", 404)
