@@ -2,7 +2,8 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, ValidationInfo, field_validator
+from pydantic import AfterValidator, BeforeValidator, Field, ValidationError, model_validator
+from pydantic_core import InitErrorDetails
 
 from surveylink.core.pagination import Limit, Skip
 from surveylink.core.schemas import ApiModel, IsoDateTime
@@ -73,7 +74,6 @@ class MailTemplates(ApiModel):
     text: Body | None = Field(
         None,
         description="Plain-text part, not escaped. " + PLACEHOLDER_HELP,
-        validate_default=True,
     )
     expiration_days: ExpirationDays | None = Field(
         None,
@@ -82,23 +82,21 @@ class MailTemplates(ApiModel):
         json_schema_extra={"minimum": 1, "maximum": 365},
     )
 
-    @field_validator("text")
-    @classmethod
-    def _some_body(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is None and "html" in info.data and info.data["html"] is None:
-            raise fail("Give html, text or both")
-        return value
+    def _check_scope(
+        self, segment_id: str | None, contact_ids: list[str] | None, required: bool
+    ) -> None:
+        """Checks that need two fields, reported on the field a caller should add or drop."""
+        if self.html is None and self.text is None:
+            raise _invalid("text", "Give html, text or both")
+        if segment_id is not None and contact_ids is not None:
+            raise _invalid("contactIds", "Give segmentId or contactIds, not both")
+        if required and segment_id is None and contact_ids is None:
+            raise _invalid("contactIds", "Give segmentId or contactIds")
 
 
-def _one_scope(value: list[str] | None, info: ValidationInfo, required: bool) -> list[str] | None:
-    if "segment_id" not in info.data:
-        return value  # segmentId itself failed: that is the error to report
-    segment_id = info.data["segment_id"]
-    if value is not None and segment_id is not None:
-        raise fail("Give segmentId or contactIds, not both")
-    if required and value is None and segment_id is None:
-        raise fail("Give segmentId or contactIds")
-    return value
+def _invalid(field: str, message: str) -> ValidationError:
+    detail = InitErrorDetails(type=fail(message), loc=(field,), input=None)
+    return ValidationError.from_exception_data("body", [detail])
 
 
 class InvitationCreate(MailTemplates):
@@ -111,7 +109,6 @@ class InvitationCreate(MailTemplates):
         None,
         description=f"Invite these contacts (1 to {MAX_CONTACT_IDS} ids); ids that are not "
         "contacts of the survey's environment are counted as skipped.",
-        validate_default=True,
     )
     resend: bool = Field(
         False,
@@ -119,10 +116,10 @@ class InvitationCreate(MailTemplates):
         "default they are skipped, so repeating a request sends nothing twice.",
     )
 
-    @field_validator("contact_ids")
-    @classmethod
-    def _one_scope(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
-        return _one_scope(value, info, required=True)
+    @model_validator(mode="after")
+    def _one_scope(self) -> "InvitationCreate":
+        self._check_scope(self.segment_id, self.contact_ids, required=True)
+        return self
 
 
 class ReminderCreate(MailTemplates):
@@ -131,7 +128,6 @@ class ReminderCreate(MailTemplates):
         None,
         description=f"Only remind these contacts (1 to {MAX_CONTACT_IDS} ids). Without "
         "`segmentId` or `contactIds`, every invited contact of the survey is considered.",
-        validate_default=True,
     )
     min_gap_hours: GapHours = Field(
         72,
@@ -146,10 +142,10 @@ class ReminderCreate(MailTemplates):
         json_schema_extra={"minimum": 1, "maximum": 20},
     )
 
-    @field_validator("contact_ids")
-    @classmethod
-    def _one_scope(cls, value: list[str] | None, info: ValidationInfo) -> list[str] | None:
-        return _one_scope(value, info, required=False)
+    @model_validator(mode="after")
+    def _one_scope(self) -> "ReminderCreate":
+        self._check_scope(self.segment_id, self.contact_ids, required=False)
+        return self
 
 
 class CampaignOut(ApiModel):
