@@ -61,7 +61,7 @@ class MailPolicy:
         if self.lease_seconds is not None:
             return timedelta(seconds=self.lease_seconds)
         per_connection = -(-self.batch_size // self.connections)
-        return timedelta(seconds=per_connection * self.timeout_seconds + 30)
+        return timedelta(seconds=(per_connection + 2) * self.timeout_seconds)
 
 
 @dataclass(frozen=True)
