@@ -64,7 +64,8 @@ MaxReminders = Annotated[int, BeforeValidator(number_check(1, 20, integer=True))
 class MailTemplates(ApiModel):
     subject: Subject = Field(
         description=f"Subject line, 1 to {MAX_SUBJECT} characters; line breaks become spaces. "
-        + PLACEHOLDER_HELP
+        + PLACEHOLDER_HELP,
+        json_schema_extra={"minLength": 1, "maxLength": MAX_SUBJECT},
     )
     html: Body | None = Field(
         None,
@@ -74,6 +75,7 @@ class MailTemplates(ApiModel):
     text: Body | None = Field(
         None,
         description="Plain-text part, not escaped. " + PLACEHOLDER_HELP,
+        json_schema_extra={"minLength": 1, "maxLength": MAX_BODY},
     )
     expiration_days: ExpirationDays | None = Field(
         None,
@@ -109,6 +111,7 @@ class InvitationCreate(MailTemplates):
         None,
         description=f"Invite these contacts (1 to {MAX_CONTACT_IDS} ids); ids that are not "
         "contacts of the survey's environment are counted as skipped.",
+        json_schema_extra={"minItems": 1, "maxItems": MAX_CONTACT_IDS},
     )
     resend: bool = Field(
         False,
@@ -128,6 +131,7 @@ class ReminderCreate(MailTemplates):
         None,
         description=f"Only remind these contacts (1 to {MAX_CONTACT_IDS} ids). Without "
         "`segmentId` or `contactIds`, every invited contact of the survey is considered.",
+        json_schema_extra={"minItems": 1, "maxItems": MAX_CONTACT_IDS},
     )
     min_gap_hours: GapHours = Field(
         72,
