@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 from httpx import AsyncClient
@@ -22,13 +23,15 @@ from tests.campaigns.conftest import (
     REMINDERS,
     STATUS,
     deliver_all,
+    leaf,
     live_survey,
     make_worker,
     template,
 )
 from tests.campaigns.mailbox import Mailbox
 from tests.conftest import free_port
-from tests.factories import ApiEnv
+from tests.factories import QUESTION_ID, ApiEnv
+from tests.respondent.helpers import post_step
 
 SHORT_LEASE = replace(FAST, lease_seconds=0.3)
 
@@ -153,13 +156,18 @@ async def test_worker_killed_in_the_middle_of_a_send_delivers_once_after_restart
     assert len(mailbox.to("ada@example.com")) == 1
 
 
-async def test_serve_killed_after_sending_sends_nothing_twice(
+async def test_a_segment_campaign_and_its_reminder_arrive_once_each_across_a_restart(
     client: AsyncClient, env: ApiEnv, settings: Settings, mailbox: Mailbox, tmp_path: Path
 ) -> None:
-    """The worker inside `surveylink serve` sends an invitation and is SIGKILLed; after a
-    restart a reminder arrives and the invitation is still there once."""
+    """Issue #11's promise end to end, on `surveylink serve`: a segment is invited, one member
+    answers on the page, the service is SIGKILLed after sending, and after a restart the
+    reminder reaches the non-responder only; every mail arrives once, and the status says who
+    is where."""
     survey = await live_survey(env)
-    ada = await env.create_contact("ada@example.com", firstName="Ada")
+    ada = await env.create_contact("ada@example.com", firstName="Ada", language="en")
+    bob = await env.create_contact("bob@example.com", firstName="Bob", language="en")
+    await env.create_contact("cy@example.com", firstName="Cy", language="fr")
+    segment = await env.create_segment("English", [leaf("language", "equals", "en")])
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     environment = _environment(settings, mailbox, tmp_path)
@@ -167,11 +175,18 @@ async def test_serve_killed_after_sending_sends_nothing_twice(
     with _running(["serve", "--port", str(port)], environment, tmp_path) as first:
         async with httpx.AsyncClient(base_url=base, trust_env=False) as http:
             await _until_up(http, env)
-            await _invite(http, env, survey["id"], ada["id"])
-        await mailbox.wait_for(1, within=60)
+            invited = await http.post(
+                INVITATIONS.format(survey["id"]),
+                json={"segmentId": segment, **template()},
+                headers=env.headers,
+            )
+            await mailbox.wait_for(2, within=60)
+            [bob_mail] = mailbox.to("bob@example.com")
+            link = urlsplit(bob_mail.text.split(": ", 1)[1].strip()).path
+            answered = await post_step(http, link, 0, {QUESTION_ID: "Fine"})
         deadline = time.monotonic() + 30
-        while not await _sent(client, env, survey["id"], "invited"):
-            assert time.monotonic() < deadline, "the mail was not recorded as sent"
+        while await _sent(client, env, survey["id"], "invited") < 2:
+            assert time.monotonic() < deadline, "the mails were not recorded as sent"
             await asyncio.sleep(0.1)
         first.send_signal(signal.SIGKILL)
         first.wait(10)
@@ -180,16 +195,42 @@ async def test_serve_killed_after_sending_sends_nothing_twice(
             await _until_up(http, env)
             reminded = await http.post(
                 REMINDERS.format(survey["id"]),
-                json={"subject": "Reminder", "text": "{{ link }}", "minGapHours": 0},
+                json={
+                    "segmentId": segment,
+                    "subject": "Reminder",
+                    "text": "{{ link }}",
+                    "minGapHours": 0,
+                },
                 headers=env.headers,
             )
-        await mailbox.wait_for(2, within=60)
+            await mailbox.wait_for(3, within=60)
+            deadline = time.monotonic() + 30
+            while await _sent(client, env, survey["id"], "reminded") < 1:
+                assert time.monotonic() < deadline, "the reminder was not recorded as sent"
+                await asyncio.sleep(0.1)
+            status = (await http.get(STATUS.format(survey["id"]), headers=env.headers)).json()
 
-    assert reminded.status_code == 202
+    assert invited.json()["data"]["queued"] == 2
+    assert answered.status_code == 200
+    assert reminded.json()["data"]["queued"] == 1
     assert [mail.message["Subject"] for mail in mailbox.to("ada@example.com")] == [
         "Ada, a question for you",
         "Reminder",
     ]
+    assert [mail.message["Subject"] for mail in mailbox.to("bob@example.com")] == [
+        "Bob, a question for you"
+    ]
+    assert mailbox.to("cy@example.com") == []
+    states = {
+        row["email"]: (row["state"], row["invitationCount"], row["reminderCount"])
+        for row in status["data"]
+    }
+    assert states == {
+        "ada@example.com": ("invited", 1, 1),
+        "bob@example.com": ("finished", 1, 0),
+        "cy@example.com": ("notInvited", 0, 0),
+    }
+    assert {row["contactId"] for row in status["data"]} >= {ada["id"], bob["id"]}
 
 
 async def _until_up(http: httpx.AsyncClient, env: ApiEnv) -> None:
