@@ -304,41 +304,10 @@ async def status_page(
     skip: int,
 ) -> list[Any]:
     """One page of contacts with everything their status needs, and the count of all that
-    match (a window function): one query."""
-    opens = (
-        select(func.count(Display.id))
-        .where(Display.survey_id == survey_id, Display.contact_id == Contact.id)
-        .scalar_subquery()
-    )
-    first_open = (
-        select(func.min(Display.created_at))
-        .where(Display.survey_id == survey_id, Display.contact_id == Contact.id)
-        .scalar_subquery()
-    )
-    email: Any = null()
-    if email_key_id is not None:
-        email = (
-            select(ContactAttribute.value)
-            .where(
-                ContactAttribute.contact_id == Contact.id,
-                ContactAttribute.attribute_key_id == email_key_id,
-            )
-            .scalar_subquery()
-        )
-    statement = (
-        select(
-            Contact.id.label("contact_id"),
-            email.label("email"),
-            State,
-            Response.id.label("response_id"),
-            Response.created_at.label("started_at"),
-            Response.updated_at.label("response_updated_at"),
-            Response.finished.label("finished"),
-            opens.label("open_count"),
-            first_open.label("first_opened_at"),
-            func.count().over().label("total"),
-        )
-        .select_from(Contact)
+    match (a window function): one query. The page is chosen first, so the per-contact
+    lookups (email, opens) run for its rows only."""
+    chosen = (
+        select(Contact.id, Contact.created_at, func.count().over().label("total"))
         .outerjoin(State, and_(State.survey_id == survey_id, State.contact_id == Contact.id))
         .outerjoin(
             Response, and_(Response.survey_id == survey_id, Response.contact_id == Contact.id)
@@ -349,7 +318,41 @@ async def status_page(
         .offset(skip)
     )
     if state is not None:
-        statement = statement.where(_state_condition(state, survey_id))
+        chosen = chosen.where(_state_condition(state, survey_id))
+    page = chosen.subquery()
+    opened = and_(Display.survey_id == survey_id, Display.contact_id == page.c.id)
+    opens = select(func.count(Display.id)).where(opened).scalar_subquery()
+    first_open = select(func.min(Display.created_at)).where(opened).scalar_subquery()
+    email: Any = null()
+    if email_key_id is not None:
+        email = (
+            select(ContactAttribute.value)
+            .where(
+                ContactAttribute.contact_id == page.c.id,
+                ContactAttribute.attribute_key_id == email_key_id,
+            )
+            .scalar_subquery()
+        )
+    statement = (
+        select(
+            page.c.id.label("contact_id"),
+            email.label("email"),
+            State,
+            Response.id.label("response_id"),
+            Response.created_at.label("started_at"),
+            Response.updated_at.label("response_updated_at"),
+            Response.finished.label("finished"),
+            opens.label("open_count"),
+            first_open.label("first_opened_at"),
+            page.c.total,
+        )
+        .select_from(page)
+        .outerjoin(State, and_(State.survey_id == survey_id, State.contact_id == page.c.id))
+        .outerjoin(
+            Response, and_(Response.survey_id == survey_id, Response.contact_id == page.c.id)
+        )
+        .order_by(page.c.created_at.desc(), page.c.id.desc())
+    )
     return list((await session.execute(statement)).all())
 
 
