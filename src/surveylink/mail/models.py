@@ -9,6 +9,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -43,6 +44,17 @@ class MailMessage(Base):
         UniqueConstraint("campaign_id", "contact_id"),
         Index(None, "status", "next_attempt_at"),
         Index(None, "survey_id", "contact_id"),
+        # At most one pending mail of a kind per contact and survey, even when two requests
+        # stage at once (PostgreSQL runs them concurrently): the loser's row is not written.
+        Index(
+            "uq_mail_messages_pending",
+            "survey_id",
+            "contact_id",
+            "kind",
+            unique=True,
+            postgresql_where=text("status = 'pending'"),
+            sqlite_where=text("status = 'pending'"),
+        ),
     )
 
     # An integer key: INSERT … SELECT lets the database number the rows.

@@ -3,7 +3,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, insert, literal, or_, select, update
+from sqlalchemy import ColumnElement, Select, Table, and_, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.attribute_keys.models import ContactAttributeKey
@@ -32,7 +33,9 @@ async def stage_messages(
         literal(now, MailMessage.created_at.type),
         literal(now, MailMessage.updated_at.type),
     )
-    statement = insert(MailMessage).from_select(
+    table = MailMessage.__table__
+    assert isinstance(table, Table)
+    statement = _insert(session)(table).from_select(
         [
             MailMessage.contact_id,
             MailMessage.campaign_id,
@@ -46,8 +49,16 @@ async def stage_messages(
         ],
         rows,
     )
-    result = await session.execute(statement)
+    # A contact with a mail of this kind already pending is skipped (uq_mail_messages_pending).
+    result = await session.execute(statement.on_conflict_do_nothing())
     return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+def _insert(session: AsyncSession) -> type[postgresql.Insert] | type[sqlite.Insert]:
+    """The dialect's own `INSERT`, the one that knows `ON CONFLICT`."""
+    if session.get_bind().dialect.name == "postgresql":
+        return postgresql.Insert
+    return sqlite.Insert
 
 
 def _due(now: datetime) -> ColumnElement[bool]:

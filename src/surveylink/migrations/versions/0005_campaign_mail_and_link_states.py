@@ -136,10 +136,18 @@ def upgrade() -> None:
             ["survey_id", "contact_id"],
             unique=False,
         )
+        batch_op.create_index(
+            "uq_mail_messages_pending",
+            ["survey_id", "contact_id", "kind"],
+            unique=True,
+            postgresql_where=sa.text("status = 'pending'"),
+            sqlite_where=sa.text("status = 'pending'"),
+        )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("mail_messages", schema=None) as batch_op:
+        batch_op.drop_index("uq_mail_messages_pending")
         batch_op.drop_index(batch_op.f("ix_mail_messages_survey_id_contact_id"))
         batch_op.drop_index(batch_op.f("ix_mail_messages_status_next_attempt_at"))
 
