@@ -8,11 +8,13 @@ from sqlalchemy import (
     Table,
     and_,
     exists,
+    false,
     func,
     literal,
     null,
     or_,
     select,
+    true,
     update,
 )
 from sqlalchemy.dialects import postgresql, sqlite
@@ -65,6 +67,19 @@ async def count_contacts(
         .where(Contact.environment_id == environment_id, scope)
     )
     return int(await session.scalar(statement) or 0)
+
+
+def contacts_among(contact_ids: Collection[str]) -> ColumnElement[bool]:
+    return Contact.id.in_(sorted(set(contact_ids)))
+
+
+def every_contact() -> ColumnElement[bool]:
+    return true()
+
+
+def no_contacts() -> Select[Any]:
+    """Targets when the environment has no `email` key: nobody can be mailed."""
+    return select(Contact.id).where(false())
 
 
 def _has_email(email_key_id: str) -> ColumnElement[bool]:

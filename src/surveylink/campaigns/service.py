@@ -5,7 +5,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, false, select, true
+from sqlalchemy import ColumnElement, Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.auth.permissions import AuthKey, Permission, authorize
@@ -15,17 +15,15 @@ from surveylink.campaigns.schemas import (
     CampaignOut,
     ContactLinkStatus,
     InvitationCreate,
-    MailTemplates,
     Progress,
     ReminderCreate,
     Revocation,
     StatusFilter,
 )
-from surveylink.contacts.models import Contact
 from surveylink.core.clock import utcnow
 from surveylink.core.errors import BadRequest, NotFound, Unauthorized
 from surveylink.links.tokens import VerifiedLink
-from surveylink.mail import repository as mail
+from surveylink.mail import outbox
 from surveylink.mail.models import INVITATION, REMINDER, MailCampaign
 from surveylink.segments import service as segments
 from surveylink.surveys import service as surveys
@@ -46,7 +44,7 @@ async def _survey(
     )
 
 
-def _mailable(survey: Survey, body: MailTemplates, smtp_configured: bool) -> None:
+def _mailable(survey: Survey, smtp_configured: bool) -> None:
     if survey.type != "link":
         raise BadRequest.on("surveyId", "Not a link survey")
     if survey.status != "inProgress":
@@ -60,9 +58,9 @@ async def _scope(
 ) -> ColumnElement[bool]:
     """Which contacts of the survey's environment a request is about, as one condition."""
     if contact_ids is not None:
-        return Contact.id.in_(sorted(set(contact_ids)))
+        return repository.contacts_among(contact_ids)
     if segment_id is None:
-        return true()
+        return repository.every_contact()
     segment = await repository.get_segment(session, segment_id)
     if segment is None:
         raise NotFound.on("segment", "not found")
@@ -88,10 +86,8 @@ async def _stage(
         expiration_days=body.expiration_days,
         segment_id=body.segment_id,
     )
-    await mail.add_campaign(session, campaign)
-    now = utcnow()
-    queued = await mail.stage_messages(session, campaign, targets, now)
-    await repository.mark_queued(session, campaign.id, kind, now)
+    queued = await outbox.stage(session, campaign, targets)
+    await repository.mark_queued(session, campaign.id, kind, utcnow())
     if body.contact_ids is not None:
         targeted = len(set(body.contact_ids))
     else:
@@ -116,10 +112,10 @@ async def send_invitations(
 ) -> CampaignOut:
     """Stages one invitation per targeted contact in this transaction (INSERT … SELECT)."""
     survey = await _survey(session, key, survey_id, Permission.WRITE)
-    _mailable(survey, body, smtp_configured)
+    _mailable(survey, smtp_configured)
     scope = await _scope(session, survey, body.segment_id, body.contact_ids)
     email_key_id = await repository.get_email_key_id(session, survey.environment_id)
-    targets = select(Contact.id).where(false())
+    targets = repository.no_contacts()
     if email_key_id is not None:
         targets = repository.invitation_targets(
             survey.id, survey.environment_id, email_key_id, scope, body.resend
@@ -137,10 +133,10 @@ async def send_reminders(
     """Stages one reminder per invited contact who has not finished, was last mailed at least
     `minGapHours` ago and was reminded fewer than `maxReminders` times."""
     survey = await _survey(session, key, survey_id, Permission.WRITE)
-    _mailable(survey, body, smtp_configured)
+    _mailable(survey, smtp_configured)
     scope = await _scope(session, survey, body.segment_id, body.contact_ids)
     email_key_id = await repository.get_email_key_id(session, survey.environment_id)
-    targets = select(Contact.id).where(false())
+    targets = repository.no_contacts()
     if email_key_id is not None:
         cutoff = utcnow() - timedelta(hours=body.min_gap_hours)
         targets = repository.reminder_targets(
