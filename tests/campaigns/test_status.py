@@ -154,12 +154,14 @@ async def test_pages_and_segments(client: AsyncClient, env: ApiEnv) -> None:
 
     page = await _status(client, env, survey["id"], limit=2, skip=1)
     past_end = await _status(client, env, survey["id"], limit=2, skip=10)
+    far_past = await _status(client, env, survey["id"], skip=10**20)
     members = await _status(client, env, survey["id"], segmentId=segment)
     pending = await _status(client, env, survey["id"], segmentId=segment, state="finished")
 
     assert [row["email"] for row in page["data"]] == ["c3@example.com", "c2@example.com"]
     assert page["meta"] == {"total": 5, "limit": 2, "offset": 1}
     assert past_end == {"data": [], "meta": {"total": 5, "limit": 2, "offset": 10}}
+    assert far_past == {"data": [], "meta": {"total": 5, "limit": 50, "offset": 10**20}}
     assert [row["email"] for row in members["data"]] == ["c3@example.com", "c1@example.com"]
     assert members["meta"]["total"] == 2
     assert pending == {"data": [], "meta": {"total": 0, "limit": 50, "offset": 0}}

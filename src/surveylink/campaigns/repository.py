@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveylink.attribute_keys.models import ContactAttributeKey
 from surveylink.campaigns.models import ContactLinkState as State
 from surveylink.contacts.models import Contact, ContactAttribute
+from surveylink.core.pagination import MAX_OFFSET
 from surveylink.mail.models import INVITATION, MailMessage
 from surveylink.responses.models import Display, Response
 from surveylink.segments.models import Segment
@@ -330,7 +331,7 @@ async def status_page(
         .where(Contact.environment_id == environment_id, scope)
         .order_by(Contact.created_at.desc(), Contact.id.desc())
         .limit(limit)
-        .offset(skip)
+        .offset(min(skip, MAX_OFFSET))
     )
     if state is not None:
         chosen = chosen.where(_state_condition(state, survey_id))
