@@ -14,6 +14,8 @@ from surveylink.auth import service as auth_service
 from surveylink.auth.deps import authenticated
 from surveylink.auth.router import router as auth_router
 from surveylink.auth.router_v1 import router as auth_v1_router
+from surveylink.campaigns.issuance import IssuanceLog
+from surveylink.campaigns.router import router as campaigns_router
 from surveylink.contacts.router import router as contacts_router
 from surveylink.contacts.router_v1 import router as contacts_v1_router
 from surveylink.core import handlers, openapi, ratelimit
@@ -29,6 +31,8 @@ from surveylink.health.router import router as health_router
 from surveylink.links.deps import LinkContext
 from surveylink.links.router import router as links_router
 from surveylink.links.tokens import LinkKeys
+from surveylink.mail.smtp import SmtpConfig
+from surveylink.mail.worker import LinkIssuer, MailPolicy, MailWorker
 from surveylink.respondent import pages as respondent_pages
 from surveylink.respondent.router import router as respondent_router
 from surveylink.responses.router import router as responses_router
@@ -46,13 +50,19 @@ from surveylink.webhooks.secrets import SecretBox
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = (settings or Settings()).resolved()
     try:
-        link_keys = LinkKeys.from_setting(settings.encryption_key.get_secret_value())
+        link_keys = LinkKeys.from_setting(
+            settings.encryption_key.get_secret_value(), settings.previous_keys
+        )
     except ValueError as error:
         raise ConfigError(str(error)) from None
     engine = make_engine(settings.sqlalchemy_url)
     reader = Reader(settings.sqlalchemy_url, engine)
     sessions = make_sessionmaker(engine)
-    secret_box = SecretBox.from_setting(settings.encryption_key.get_secret_value())
+    secret_box = SecretBox.from_setting(
+        settings.encryption_key.get_secret_value(), settings.previous_keys
+    )
+    smtp = SmtpConfig.from_settings(settings)
+    issuance = IssuanceLog(sessions)
     redis = make_redis(settings.redis_url)
     limiter = v1_limiter = None
     if not settings.rate_limiting_disabled:
@@ -63,9 +73,18 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
+            await stack.enter_async_context(issuance.running())
             if settings.run_worker:
                 worker = DeliveryWorker(sessions, secret_box, Policy.from_settings(settings))
                 await stack.enter_async_context(worker.running())
+                if smtp is not None:
+                    mailer = MailWorker(
+                        sessions,
+                        smtp,
+                        LinkIssuer(link_keys, settings.link_base),
+                        MailPolicy.from_settings(settings),
+                    )
+                    await stack.enter_async_context(mailer.running())
             yield
         await auth_service.drain()
         reader.dispose()
@@ -90,7 +109,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.reader = reader
     app.state.authenticated = authenticated
     app.state.key_cache = auth_service.KeyCache(settings.auth_cache_seconds)
-    app.state.links = LinkContext(reader, link_keys, settings.link_base)
+    app.state.links = LinkContext(reader, link_keys, settings.link_base, issuance)
+    app.state.issuance = issuance
+    app.state.smtp = smtp
     app.state.secret_box = secret_box
     app.state.redis = redis
     app.state.rate_limiter = limiter
@@ -105,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         attribute_keys_router,
         responses_router,
         webhooks_router,
+        campaigns_router,
     )
     for router in v2_routers:
         app.include_router(router, prefix="/api/v2")

@@ -1,8 +1,9 @@
-"""The `surveylink` command: serve, migrate, worker, init, api-keys."""
+"""The `surveylink` command: serve, migrate, worker, init, api-keys, keys."""
 
 import asyncio
 import json
 import os
+import secrets
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -21,12 +22,18 @@ from surveylink.core import logs
 from surveylink.core.config import ConfigError, Settings
 from surveylink.core.db import make_engine, make_sessionmaker, transaction
 from surveylink.environments import service as environments
+from surveylink.links.tokens import LinkKeys
+from surveylink.mail.smtp import SmtpConfig
+from surveylink.mail.worker import LinkIssuer, MailPolicy, MailWorker
+from surveylink.webhooks import rotation
 from surveylink.webhooks.delivery import DeliveryWorker, Policy
 from surveylink.webhooks.secrets import SecretBox
 
 app = typer.Typer(help="Formbricks-compatible Management API with personal survey links.")
 keys_app = typer.Typer(help="Create, list and revoke API keys.")
 app.add_typer(keys_app, name="api-keys")
+encryption_app = typer.Typer(help="Rotate ENCRYPTION_KEY and re-seal stored secrets.")
+app.add_typer(encryption_app, name="keys")
 console = Console()
 T = TypeVar("T")
 
@@ -93,24 +100,42 @@ def worker(
         ),
     ] = None,
 ) -> None:
-    """Deliver webhook events until stopped (SIGINT/SIGTERM). Any number may run at once."""
+    """Deliver webhook events, and invitation and reminder mails when SMTP is configured, until
+    stopped (SIGINT/SIGTERM). Any number may run at once."""
     settings = _settings()
     migrations.upgrade(settings.sqlalchemy_url)
     logs.configure(settings.log_level)
     policy = Policy.from_settings(settings)
     if concurrency is not None:
         policy = replace(policy, concurrency=concurrency)
+    current = settings.encryption_key.get_secret_value()
+    try:
+        link_keys = LinkKeys.from_setting(current, settings.previous_keys)
+    except ValueError as error:
+        console.print(f"[red]{error}[/red]")
+        raise typer.Exit(2) from None
+    smtp = SmtpConfig.from_settings(settings)
 
     async def run() -> None:
         engine = make_engine(settings.sqlalchemy_url)
-        box = SecretBox.from_setting(settings.encryption_key.get_secret_value())
+        sessions = make_sessionmaker(engine)
+        box = SecretBox.from_setting(current, settings.previous_keys)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        console.print("Delivering webhooks; stop with Ctrl-C.")
+        workers = [DeliveryWorker(sessions, box, policy).run(stop)]
+        if smtp is not None:
+            issuer = LinkIssuer(link_keys, settings.link_base)
+            mail_policy = MailPolicy.from_settings(settings)
+            workers.append(MailWorker(sessions, smtp, issuer, mail_policy).run(stop))
+        console.print(
+            "Delivering webhooks"
+            + (" and mail" if smtp is not None else " (no mail: SMTP_HOST/MAIL_FROM unset)")
+            + "; stop with Ctrl-C."
+        )
         try:
-            await DeliveryWorker(make_sessionmaker(engine), box, policy).run(stop)
+            await asyncio.gather(*workers)
         finally:
             await engine.dispose()
 
@@ -244,3 +269,82 @@ def revoke_key(key_id: Annotated[str, typer.Argument(help="The key's id.")]) -> 
         console.print(f"[red]No API key {key_id}[/red]")
         raise typer.Exit(1)
     console.print(f"API key {key_id} revoked.")
+
+
+ROTATE_STEPS = [
+    "For every surveylink process (serve and worker), set ENCRYPTION_KEY to the new key and "
+    "put the current ENCRYPTION_KEY first in PREVIOUS_ENCRYPTION_KEYS (comma separated, after "
+    "it any older keys still listed there), then restart them. New links and webhook secrets "
+    "use the new key; links and secrets made with the previous keys keep working.",
+    "Keep the old key in PREVIOUS_ENCRYPTION_KEYS for as long as links made with it should "
+    "work: at least the longest expirationDays handed out (for links without expiry, as long "
+    "as you want them to open).",
+    "Then remove it from PREVIOUS_ENCRYPTION_KEYS, restart, and run `surveylink keys reseal`: "
+    "links made with it show the invalid-link page from then on.",
+]
+
+
+@encryption_app.command("rotate")
+def rotate_key(
+    as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+) -> None:
+    """Make a fresh ENCRYPTION_KEY, re-seal stored webhook secrets so that both the current
+    and the new key open them, and print the steps to finish the rotation."""
+    settings = _settings()
+    migrations.upgrade(settings.sqlalchemy_url)
+    current = settings.encryption_key.get_secret_value()
+    fresh = secrets.token_hex(32)
+    opener = SecretBox.from_setting(current, settings.previous_keys)
+    sealer = SecretBox.from_setting(fresh, [current])
+
+    async def work(session: AsyncSession) -> rotation.Resealed:
+        return await rotation.reseal_secrets(session, opener, sealer, every_key=True)
+
+    result = _in_transaction(settings, work)
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    "encryptionKey": fresh,
+                    "resealedSecrets": result.count,
+                    "unreadableSecrets": result.unreadable,
+                    "steps": ROTATE_STEPS,
+                }
+            )
+        )
+        return
+    console.print(f"New ENCRYPTION_KEY (shown only once, keep it secret):\n{fresh}")
+    console.print(
+        f"Re-sealed {result.count} webhook secrets: the current and the new key both open them."
+    )
+    _unreadable(result)
+    console.print("Next:")
+    for number, step in enumerate(ROTATE_STEPS, 1):
+        console.print(f"  {number}. {step}")
+
+
+@encryption_app.command("reseal")
+def reseal_secrets() -> None:
+    """Re-seal every stored webhook secret with the current ENCRYPTION_KEY only (after a key
+    was removed from PREVIOUS_ENCRYPTION_KEYS)."""
+    settings = _settings()
+    migrations.upgrade(settings.sqlalchemy_url)
+    current = settings.encryption_key.get_secret_value()
+    opener = SecretBox.from_setting(current, settings.previous_keys)
+    sealer = SecretBox.from_setting(current)
+
+    async def work(session: AsyncSession) -> rotation.Resealed:
+        return await rotation.reseal_secrets(session, opener, sealer, every_key=False)
+
+    result = _in_transaction(settings, work)
+    console.print(f"Re-sealed {result.count} webhook secrets with the current key.")
+    _unreadable(result)
+
+
+def _unreadable(result: rotation.Resealed) -> None:
+    if result.unreadable:
+        console.print(
+            f"[yellow]{len(result.unreadable)} secrets open with no configured key and were "
+            f"left as they are (webhooks {', '.join(result.unreadable)}): add the key they were "
+            "made with to PREVIOUS_ENCRYPTION_KEYS, or re-create those webhooks.[/yellow]"
+        )

@@ -3,9 +3,11 @@
 from surveylink.action_classes.models import ActionClass
 from surveylink.attribute_keys.models import ContactAttributeKey
 from surveylink.auth.models import ApiKey, ApiKeyEnvironment
+from surveylink.campaigns.models import ContactLinkState
 from surveylink.contacts.models import Contact, ContactAttribute
 from surveylink.core.db import Base
 from surveylink.environments.models import Environment, Organization, Project
+from surveylink.mail.models import MailCampaign, MailMessage
 from surveylink.responses.models import Display, Response
 from surveylink.segments.models import Segment
 from surveylink.surveys.models import Survey
@@ -19,8 +21,11 @@ __all__ = [
     "Contact",
     "ContactAttribute",
     "ContactAttributeKey",
+    "ContactLinkState",
     "Display",
     "Environment",
+    "MailCampaign",
+    "MailMessage",
     "Organization",
     "Project",
     "Response",

@@ -28,6 +28,8 @@ class Settings(BaseSettings):
     data_dir: Path = Field(Path("data"), alias="SURVEYLINK_DATA_DIR")
     database_url: str = Field("", alias="DATABASE_URL")
     encryption_key: SecretStr = Field(SecretStr(""), alias="ENCRYPTION_KEY")
+    # Comma-separated keys that still open links and secrets made before a rotation.
+    previous_encryption_keys: SecretStr = Field(SecretStr(""), alias="PREVIOUS_ENCRYPTION_KEYS")
     public_url: str = Field("", alias="PUBLIC_URL")
     port: int = Field(3000, alias="PORT")
     log_level: str = Field("info", alias="LOG_LEVEL")
@@ -70,9 +72,29 @@ class Settings(BaseSettings):
     def uploads_path(self) -> Path:
         return self.upload_dir or self.data_dir / "uploads"
 
+    # Mail (invitations and reminders): upstream's names, then ours.
+    mail_from: str = Field("", alias="MAIL_FROM")
+    mail_from_name: str = Field("", alias="MAIL_FROM_NAME")
+    smtp_host: str = Field("", alias="SMTP_HOST")
+    smtp_port: int | None = Field(None, alias="SMTP_PORT", ge=1, le=65535)
+    smtp_user: str = Field("", alias="SMTP_USER")
+    smtp_password: SecretStr = Field(SecretStr(""), alias="SMTP_PASSWORD")
+    smtp_secure_enabled: bool = Field(False, alias="SMTP_SECURE_ENABLED")
+    smtp_authenticated: bool = Field(True, alias="SMTP_AUTHENTICATED")
+    smtp_reject_unauthorized_tls: bool = Field(True, alias="SMTP_REJECT_UNAUTHORIZED_TLS")
+    mail_max_attempts: int = Field(8, alias="SURVEYLINK_MAIL_MAX_ATTEMPTS", ge=1)
+    mail_retry_base_seconds: float = Field(60.0, alias="SURVEYLINK_MAIL_RETRY_BASE_SECONDS", gt=0)
+    mail_timeout_seconds: float = Field(30.0, alias="SURVEYLINK_MAIL_TIMEOUT_SECONDS", gt=0)
+    mail_connections: int = Field(4, alias="SURVEYLINK_MAIL_CONNECTIONS", ge=1, le=64)
+
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite+aiosqlite:///{self.data_dir / 'surveylink.db'}"
+
+    @property
+    def previous_keys(self) -> list[str]:
+        raw = self.previous_encryption_keys.get_secret_value()
+        return [key.strip() for key in raw.split(",") if key.strip()]
 
     @property
     def link_base(self) -> str:

@@ -3,6 +3,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 
+from surveylink.campaigns.issuance import IssuanceLog
 from surveylink.core.reader import Reader
 from surveylink.links.tokens import LinkKeys
 
@@ -14,6 +15,7 @@ class LinkContext:
     reader: Reader
     keys: LinkKeys
     base_url: str
+    issuance: IssuanceLog | None = None  # notes each link for the campaign status
 
 
 def link_context(request: Request) -> LinkContext:

@@ -35,7 +35,7 @@ async def personal_link(
         raise NotFound(Resource.CONTACT, contact_id)
     if target.responded:
         raise BadRequest.on("contactId", "Already responded")
-    return build_link(
+    link = build_link(
         contact_id,
         survey_id,
         target.single_use,
@@ -43,6 +43,9 @@ async def personal_link(
         context.keys,
         context.base_url,
     )
+    if context.issuance is not None:
+        context.issuance.record(survey_id, contact_id, time.time())
+    return link
 
 
 def build_link(
@@ -54,10 +57,15 @@ def build_link(
     base_url: str,
     now: int | None = None,
 ) -> PersonalLink:
-    """`{base}/c/{jwt}[?suId=…]`; `expiresAt` and the JWT's `exp` are the same instant."""
-    issued = int(time.time()) if now is None else now
+    """`{base}/c/{jwt}[?suId=…]`; `expiresAt` and the JWT's `exp` are the same instant.
+
+    The token carries the microsecond it was issued (tokens.mark_iv), which revocation needs."""
+    clock_us = time.time_ns() // 1000
+    issued = clock_us // 1_000_000 if now is None else now
     claims = tokens.LinkClaims(contact_id=contact_id, survey_id=survey_id)
-    token = tokens.sign(claims, keys, now=issued, expiration_days=expiration_days)
+    token = tokens.sign(
+        claims, keys, now=issued, expiration_days=expiration_days, issued_us=clock_us
+    )
     url = f"{base_url}/c/{token}"
     if single_use and single_use.get("enabled"):
         single_use_id = cuid2()

@@ -4,14 +4,25 @@ Each id is sealed with AES-256-GCM (16-byte random IV, hex `iv:ciphertext:tag`),
 sealed ids go into an HS256 JWT. Upstream keys both from one `ENCRYPTION_KEY` string: the AES key
 is its latin1 bytes when it has exactly 32 characters and its hex decoding otherwise; the HMAC key
 is its UTF-8 bytes. Pure: no I/O, no settings lookups, the clock passed in.
+
+Ours, inside upstream's format: the contact id's 16-byte IV may carry the instant a link was issued
+(microseconds, 8 bytes), 4 random bytes and a 4-byte HMAC tag. Upstream reads it as any random IV,
+and the JWT signature covers it, so the token stays byte-for-byte upstream's format while telling
+a revocation (campaigns) apart from a link issued a microsecond later. Tokens whose IV carries no
+valid mark (upstream's, or older ones) are judged by their whole-second `iat`.
+
+Key rotation: `LinkKeys.previous` holds the keys of PREVIOUS_ENCRYPTION_KEYS. New tokens are signed
+and sealed with the current key; a token verifies under whichever key signed it.
 """
 
 import base64
 import hashlib
 import hmac
 import json
+import math
 import os
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,9 +51,11 @@ class TokenExpired(Exception):
 class LinkKeys:
     aes: bytes
     hmac: bytes
+    # Keys that still open older tokens (PREVIOUS_ENCRYPTION_KEYS), tried after this one.
+    previous: tuple["LinkKeys", ...] = ()
 
     @classmethod
-    def from_setting(cls, encryption_key: str) -> "LinkKeys":
+    def from_setting(cls, encryption_key: str, previous: Sequence[str] = ()) -> "LinkKeys":
         """Raises ValueError where upstream's AES would throw "Invalid key length"."""
         if len(encryption_key) == 32:
             aes = bytes(ord(char) & 0xFF for char in encryption_key)
@@ -50,13 +63,46 @@ class LinkKeys:
             aes = _lenient_hex(encryption_key)
         if len(aes) != 32:
             raise ValueError("ENCRYPTION_KEY must be 32 characters or 64 hex digits")
-        return cls(aes=aes, hmac=encryption_key.encode())
+        try:
+            older = tuple(cls.from_setting(key) for key in previous)
+        except ValueError:
+            raise ValueError(
+                "each of PREVIOUS_ENCRYPTION_KEYS must be 32 characters or 64 hex digits"
+            ) from None
+        return cls(aes=aes, hmac=encryption_key.encode(), previous=older)
+
+    @property
+    def ring(self) -> tuple["LinkKeys", ...]:
+        """Every key a token may be verified with, the current one first."""
+        return (self, *self.previous)
 
 
 @dataclass(frozen=True)
 class LinkClaims:
     contact_id: str
     survey_id: str
+
+
+@dataclass(frozen=True)
+class VerifiedLink:
+    """A token that verified: its ids, when it was issued, and the key that signed it."""
+
+    claims: LinkClaims
+    iat: int | None
+    issued_us: int | None  # from the IV mark; None for upstream's tokens
+    keys: LinkKeys
+
+    def issued_after(self, revoked_us: int | None) -> bool:
+        """Whether this link was issued after a revocation at `revoked_us` (or there is none).
+
+        A marked token knows its microsecond; an unmarked one only its whole second, so it
+        counts as issued after the revocation only from the next second on.
+        """
+        if revoked_us is None:
+            return True
+        if self.issued_us is not None:
+            return self.issued_us > revoked_us
+        return self.iat is not None and self.iat > revoked_us // 1_000_000
 
 
 def _lenient_hex(text: str) -> bytes:
@@ -100,6 +146,29 @@ def _decrypt_cbc(iv: bytes, ciphertext: bytes, key: bytes) -> str:
     return (unpadder.update(padded) + unpadder.finalize()).decode()
 
 
+def mark_iv(issued_us: int, hmac_key: bytes, nonce: bytes | None = None) -> bytes:
+    """A 16-byte IV that carries the issuing microsecond: `us(8) | random(4) | tag(4)`."""
+    head = issued_us.to_bytes(8, "big") + (nonce if nonce is not None else os.urandom(4))
+    return head + hmac.new(hmac_key, _MARK + head, hashlib.sha256).digest()[:4]
+
+
+def read_mark(sealed_id: str, hmac_key: bytes) -> int | None:
+    """The issuing microsecond a marked IV carries, or None for any other IV."""
+    iv_hex = sealed_id.split(":", 1)[0]
+    if len(iv_hex) != 2 * IV_BYTES:
+        return None
+    try:
+        iv = bytes.fromhex(iv_hex)
+    except ValueError:
+        return None
+    head, tag = iv[:12], iv[12:]
+    expected = hmac.new(hmac_key, _MARK + head, hashlib.sha256).digest()[:4]
+    return int.from_bytes(head[:8], "big") if hmac.compare_digest(tag, expected) else None
+
+
+_MARK = b"surveylink issued-at v1|"
+
+
 def sign(
     claims: LinkClaims,
     keys: LinkKeys,
@@ -107,9 +176,14 @@ def sign(
     now: int,
     expiration_days: float | None = None,
     ivs: tuple[bytes, bytes] | None = None,
+    issued_us: int | None = None,
 ) -> str:
-    """The JWT upstream issues at second `now`: claims in upstream's order, `exp` if expiring."""
+    """The JWT upstream issues at second `now`: claims in upstream's order, `exp` if expiring.
+
+    With `issued_us`, the contact id's IV carries that instant (see the module docstring)."""
     contact_iv, survey_iv = ivs or (None, None)
+    if contact_iv is None and issued_us is not None:
+        contact_iv = mark_iv(issued_us, keys.hmac)
     payload: dict[str, Any] = {
         "contactId": encrypt_id(claims.contact_id, keys.aes, contact_iv),
         "surveyId": encrypt_id(claims.survey_id, keys.aes, survey_iv),
@@ -138,22 +212,46 @@ def expiry(now: int, expiration_days: float) -> int:
 
 def verify(token: str, keys: LinkKeys, *, now: int) -> LinkClaims:
     """The ids in a token, checked in jsonwebtoken's order: signature first, then time claims."""
-    try:
-        payload = jwt.decode(
-            token,
-            keys.hmac,
-            algorithms=ACCEPTED_ALGORITHMS,
-            options={"verify_exp": False, "verify_nbf": False, "verify_iat": False},
-        )
-    except jwt.PyJWTError as error:
-        raise TokenInvalid(str(error)) from None
-    if not isinstance(payload, dict):
-        raise TokenInvalid("payload is not an object")
+    return verify_link(token, keys, now=now).claims
+
+
+def verify_link(token: str, keys: LinkKeys, *, now: int) -> VerifiedLink:
+    """`verify`, under the current key or any previous one, with what the token says of its
+    issuing."""
+    payload, signer = _decode(token, keys)
     _check_time(payload, now)
     contact, survey = payload.get("contactId"), payload.get("surveyId")
     if not (isinstance(contact, str) and contact and isinstance(survey, str) and survey):
         raise TokenInvalid("missing claims")
-    return LinkClaims(decrypt_id(contact, keys.aes), decrypt_id(survey, keys.aes))
+    claims = LinkClaims(decrypt_id(contact, signer.aes), decrypt_id(survey, signer.aes))
+    iat = payload.get("iat")
+    whole_iat = None
+    if isinstance(iat, int | float) and not isinstance(iat, bool) and math.isfinite(iat):
+        whole_iat = int(iat)
+    return VerifiedLink(claims, whole_iat, read_mark(contact, signer.hmac), signer)
+
+
+def _decode(token: str, keys: LinkKeys) -> tuple[dict[str, Any], LinkKeys]:
+    """The payload and the key whose signature it carries."""
+    ring = keys.ring
+    for index, candidate in enumerate(ring):
+        try:
+            payload = jwt.decode(
+                token,
+                candidate.hmac,
+                algorithms=ACCEPTED_ALGORITHMS,
+                options={"verify_exp": False, "verify_nbf": False, "verify_iat": False},
+            )
+        except jwt.InvalidSignatureError as error:
+            if index < len(ring) - 1:
+                continue
+            raise TokenInvalid(str(error)) from None
+        except jwt.PyJWTError as error:
+            raise TokenInvalid(str(error)) from None
+        if not isinstance(payload, dict):
+            raise TokenInvalid("payload is not an object")
+        return payload, candidate
+    raise AssertionError("unreachable: the ring holds the current key")
 
 
 def _check_time(payload: dict[str, Any], now: int) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from surveylink.campaigns import service as campaigns
 from surveylink.links import tokens
 from surveylink.respondent import repository, uploads
 from surveylink.respondent.answers import Form
@@ -77,11 +78,14 @@ async def admit(
 ) -> Admitted | Page:
     """Upstream's checks in upstream's order; a Page when the survey cannot be shown."""
     try:
-        claims = tokens.verify(visit.token, keys, now=int(time.time()))
+        link = tokens.verify_link(visit.token, keys, now=int(time.time()))
     except tokens.TokenExpired:
         return message("expired", 410)
     except tokens.TokenInvalid:
         return message("invalid", 404)
+    if not await campaigns.link_admitted(session, link):
+        return message("invalid", 404)  # revoked: the same page as any invalid link
+    claims = link.claims
     if lock:
         response = await repository.lock_response(session, claims.survey_id, claims.contact_id)
     else:
@@ -99,7 +103,9 @@ async def admit(
     survey = load_survey(row)
     single_use_id = None
     if survey.single_use and survey.single_use.enabled:
-        single_use_id = _single_use_id(visit.param("suId"), survey.single_use.is_encrypted, keys)
+        single_use_id = _single_use_id(
+            visit.param("suId"), survey.single_use.is_encrypted, link.keys
+        )
         if single_use_id is None:
             return message("invalid", 404)
     if row.status == "draft" or row.type != "link":

@@ -372,3 +372,23 @@ async def get_delivery(session: AsyncSession, delivery_id: str) -> WebhookDelive
 
 async def get_event(session: AsyncSession, event_id: str) -> WebhookEvent | None:
     return await session.get(WebhookEvent, event_id)
+
+
+async def list_sealed_secrets(
+    session: AsyncSession, after_id: str, limit: int
+) -> list[tuple[str, str]]:
+    """(id, sealed secret) of webhooks with a secret, by id after `after_id`: keyset pages."""
+    statement = (
+        select(Webhook.id, Webhook.secret)
+        .where(Webhook.id > after_id, Webhook.secret.is_not(None))
+        .order_by(Webhook.id)
+        .limit(limit)
+    )
+    return [(row.id, str(row.secret)) for row in await session.execute(statement)]
+
+
+async def set_secrets(session: AsyncSession, sealed: dict[str, str]) -> None:
+    """Stores sealed secrets by webhook id: one bulk UPDATE by primary key."""
+    if sealed:
+        rows = [{"id": webhook_id, "secret": secret} for webhook_id, secret in sealed.items()]
+        await session.execute(update(Webhook), rows)
