@@ -12,7 +12,6 @@
 
 from urllib.parse import parse_qsl
 
-from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from surveylink.core import handlers
@@ -42,9 +41,13 @@ class RequestLimits:
             # questions' own limits while it reads them.
             await self.app(scope, receive, send)
             return
-        declared = _content_length(scope)
+        declared, chunked = _framing(scope["headers"])
         if declared is not None and declared > self.limit:
             await handlers.too_large(path, self.limit)(scope, receive, send)
+            return
+        if not chunked:
+            # No body, or one the server holds to its declared length: nothing to count.
+            await self.app(scope, receive, send)
             return
         await _Counted(self.app, self.limit)(scope, receive, send)
 
@@ -106,9 +109,16 @@ def _nul_field(path: str, query: bytes) -> str | None:
     return None
 
 
-def _content_length(scope: Scope) -> int | None:
-    value = Headers(scope=scope).get("content-length", "")
-    # Digits only, and few: a longer number is over any limit anyway.
-    if not value.isascii() or not value.isdigit():
-        return None
-    return int(value) if len(value) <= 18 else 2**63
+def _framing(headers: list[tuple[bytes, bytes]]) -> tuple[int | None, bool]:
+    """The declared `Content-Length` (None if absent or not a number), and whether the body
+    comes without one (`Transfer-Encoding`). Read from the raw headers: this runs on every
+    request."""
+    declared, chunked = None, False
+    for name, value in headers:
+        if name == b"content-length":
+            # Digits only, and few: a longer number is over any limit anyway.
+            if value.isdigit():
+                declared = int(value) if len(value) <= 18 else 2**63
+        elif name == b"transfer-encoding":
+            chunked = True
+    return declared, chunked and declared is None
