@@ -7,6 +7,7 @@ from surveylink.core.db import Base
 from surveylink.environments.models import Environment, Organization, Project
 from surveylink.responses.models import Display, Response
 from surveylink.segments.models import Segment
+from surveylink.shortlinks.models import ShortLink
 from surveylink.surveys.models import Survey
 from surveylink.webhooks.models import Webhook, WebhookDelivery, WebhookEvent
 
@@ -23,6 +24,7 @@ __all__ = [
     "Project",
     "Response",
     "Segment",
+    "ShortLink",
     "Survey",
     "Webhook",
     "WebhookDelivery",
