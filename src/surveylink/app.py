@@ -29,6 +29,7 @@ from surveylink.respondent import pages as respondent_pages
 from surveylink.respondent.router import router as respondent_router
 from surveylink.responses.router import router as responses_router
 from surveylink.segments.router import router as segments_router
+from surveylink.segments.router import segments_router as segment_management_router
 from surveylink.surveys.router import router as surveys_router
 from surveylink.webhooks.delivery import DeliveryWorker, Policy
 from surveylink.webhooks.router import router as webhooks_router
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health_router,
         auth_router,
         segments_router,
+        segment_management_router,
         contacts_router,
         attribute_keys_router,
         responses_router,

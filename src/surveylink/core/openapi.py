@@ -32,6 +32,7 @@ TAGS = [
         "Operations for generating personalized survey links for contacts.",
     ),
     ("Management API - Webhooks", "Operations for managing webhooks."),
+    ("Management API - Segments", "Segments of contacts and their members (surveylink's own)."),
     ("Management API v1 - Surveys", "Upstream's v1 survey management (v1 envelope)."),
 ]
 API_KEY_AUTH = {

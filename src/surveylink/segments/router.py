@@ -1,19 +1,33 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Path, Query, status
 from pydantic import AfterValidator, BeforeValidator
 
 from surveylink.auth.deps import ApiKeyDep
 from surveylink.core.config import SettingsDep
 from surveylink.core.db import SessionDep
+from surveylink.core.envelopes import Data, Page, PageMeta
 from surveylink.core.errors import error_responses
 from surveylink.core.routing import RateLimitedRoute
 from surveylink.core.zod import Cuid2, fail, number_check
 from surveylink.links.deps import LinkKeysDep
 from surveylink.segments import service
-from surveylink.segments.schemas import ContactLinks
+from surveylink.segments.schemas import (
+    ContactLinks,
+    MemberParams,
+    SegmentCreate,
+    SegmentListParams,
+    SegmentMember,
+    SegmentOut,
+    SegmentUpdate,
+)
 
 router = APIRouter(tags=["Management API - Surveys - Contact Links"], route_class=RateLimitedRoute)
+segments_router = APIRouter(tags=["Management API - Segments"], route_class=RateLimitedRoute)
+
+SEGMENTS = "/management/segments"
+SEGMENT = SEGMENTS + "/{segmentId}"
+SegmentId = Annotated[Cuid2, Path(alias="segmentId", description="The ID of the segment")]
 
 
 def _whole(value: float) -> int:
@@ -95,3 +109,80 @@ async def get_contact_links_by_segment(
         link_keys,
         settings.link_base,
     )
+
+
+@segments_router.get(SEGMENTS, operation_id="getSegments")
+async def get_segments(
+    key: ApiKeyDep, session: SessionDep, params: Annotated[SegmentListParams, Query()]
+) -> Page[SegmentOut]:
+    """Lists the segments of the key's environments, or of one (`environmentId`: 401 without
+    read permission on it). Ours: upstream manages segments only in its UI."""
+    segments, total = await service.list_segments(session, key, params)
+    return Page(data=segments, meta=PageMeta(total=total, limit=params.limit, offset=params.skip))
+
+
+@segments_router.post(
+    SEGMENTS,
+    operation_id="createSegment",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(400, 403, 409),
+)
+async def create_segment(
+    key: ApiKeyDep, session: SessionDep, body: SegmentCreate
+) -> Data[SegmentOut]:
+    """Creates a segment: contacts of the environment that match a filter tree (upstream's
+    format and operators). The tree is checked as upstream's UI checks it, with its messages
+    (422: "At least one filter is required", "Invalid filters applied", "Value must be a string
+    for string operators, …", "Invalid value for filters: …"), each with the path to the filter
+    at fault; a segment filter naming a segment missing from the environment is a 400. Needs
+    write permission on the environment (403)."""
+    segment = await service.add_segment(session, key, body)
+    return Data(data=service.segment_out(segment, []))
+
+
+@segments_router.get(SEGMENT, operation_id="getSegment", responses=error_responses(404))
+async def get_segment(
+    key: ApiKeyDep, session: SessionDep, segment_id: SegmentId
+) -> Data[SegmentOut]:
+    """Gets a segment."""
+    return Data(data=await service.get_segment(session, key, segment_id))
+
+
+@segments_router.put(
+    SEGMENT, operation_id="updateSegment", responses=error_responses(400, 404, 409)
+)
+async def update_segment(
+    key: ApiKeyDep, session: SessionDep, segment_id: SegmentId, body: SegmentUpdate
+) -> Data[SegmentOut]:
+    """Updates the fields sent. New filters are checked as on create, and may not lead back to
+    this segment through segment filters at any depth (400 "Recursive segment filter is not
+    allowed")."""
+    return Data(data=await service.update_segment(session, key, segment_id, body))
+
+
+@segments_router.delete(SEGMENT, operation_id="deleteSegment", responses=error_responses(404, 409))
+async def delete_segment(
+    key: ApiKeyDep, session: SessionDep, segment_id: SegmentId
+) -> Data[SegmentOut]:
+    """Deletes a segment. Refused (409) while a survey targets it or another segment's filters
+    name it. Needs manage permission."""
+    return Data(data=await service.delete_segment(session, key, segment_id))
+
+
+@segments_router.get(
+    SEGMENT + "/members",
+    operation_id="getSegmentMembers",
+    responses=error_responses(400, 404),
+)
+async def get_segment_members(
+    key: ApiKeyDep,
+    session: SessionDep,
+    segment_id: SegmentId,
+    params: Annotated[MemberParams, Query()],
+) -> Page[SegmentMember]:
+    """The contacts in the segment now, newest first, with all their attributes; `meta.total`
+    is the member count. Evaluated by the database (the same query the link endpoints use)."""
+    members, total = await service.segment_members(
+        session, key, segment_id, params.limit, params.skip
+    )
+    return Page(data=members, meta=PageMeta(total=total, limit=params.limit, offset=params.skip))
