@@ -30,6 +30,8 @@ from surveylink.respondent.router import router as respondent_router
 from surveylink.responses.router import router as responses_router
 from surveylink.segments.router import router as segments_router
 from surveylink.segments.router import segments_router as segment_management_router
+from surveylink.shortlinks.router import api_router as qr_router
+from surveylink.shortlinks.router import router as short_links_router
 from surveylink.surveys.router import router as surveys_router
 from surveylink.webhooks.delivery import DeliveryWorker, Policy
 from surveylink.webhooks.router import router as webhooks_router
@@ -90,6 +92,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         auth_router,
         segments_router,
         segment_management_router,
+        qr_router,
         contacts_router,
         attribute_keys_router,
         responses_router,
@@ -106,6 +109,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         name="respondent-static",
     )
     app.include_router(respondent_router)
+    app.include_router(short_links_router)
     errors.install(app)
     openapi.install(app)
     app.add_middleware(HeadersMiddleware)

@@ -20,6 +20,7 @@ from surveylink.core.errors import ErrorDetail, UnprocessableEntity
 from surveylink.core.ids import is_cuid2
 from surveylink.core.ratelimit import RateLimiter
 from surveylink.core.zod import number_check
+from surveylink.shortlinks.schemas import true_or_false
 
 _expiration_days = number_check(1, 365, integer=True)
 PATH_IDS = (("surveyId", "survey_id"), ("contactId", "contact_id"))
@@ -33,6 +34,7 @@ class PersonalLinkRoute(APIRoute):
             key = await get_api_key(request)
             arguments: dict[str, Any] = {"key": key, "request": request}
             arguments["expiration_days"] = _query(request)
+            arguments["short"] = _short(request)
             for name, argument in PATH_IDS:
                 arguments[argument] = request.path_params[name]
             bad_ids = [name for name, _ in PATH_IDS if not is_cuid2(request.path_params[name])]
@@ -60,3 +62,14 @@ def _query(request: Request) -> int | None:
         raise UnprocessableEntity(
             ErrorDetail(field="expirationDays", issue=error.message())
         ) from None
+
+
+def _short(request: Request) -> bool:
+    """`short`: absent means the personal link itself."""
+    value = request.query_params.get("short")
+    if value is None:
+        return False
+    try:
+        return true_or_false(value)
+    except PydanticCustomError as error:
+        raise UnprocessableEntity(ErrorDetail(field="short", issue=error.message())) from None

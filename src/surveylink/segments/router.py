@@ -1,6 +1,6 @@
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, status
+from fastapi import APIRouter, Path, Query, Request, status
 from pydantic import AfterValidator, BeforeValidator
 
 from surveylink.auth.deps import ApiKeyDep
@@ -21,6 +21,7 @@ from surveylink.segments.schemas import (
     SegmentOut,
     SegmentUpdate,
 )
+from surveylink.shortlinks.schemas import SHORT, ShortFlag
 
 router = APIRouter(tags=["Management API - Surveys - Contact Links"], route_class=RateLimitedRoute)
 segments_router = APIRouter(tags=["Management API - Segments"], route_class=RateLimitedRoute)
@@ -73,6 +74,7 @@ EXPIRATION = (
 )
 async def get_contact_links_by_segment(
     key: ApiKeyDep,
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     link_keys: LinkKeysDep,
@@ -96,6 +98,7 @@ async def get_contact_links_by_segment(
             "response. You can have max 20 keys. If not provided, no attributes will be included.",
         ),
     ] = None,
+    short: Annotated[ShortFlag, Query(description=SHORT + " (surveylink extension)")] = False,
 ) -> ContactLinks:
     """Generates personalized survey links for contacts in a segment."""
     return await service.segment_links(
@@ -108,6 +111,7 @@ async def get_contact_links_by_segment(
         attribute_keys,
         link_keys,
         settings.link_base,
+        request.app.state.sessions if short else None,
     )
 
 

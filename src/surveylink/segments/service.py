@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
 from surveylink.auth.permissions import AuthKey, Permission, authorize
@@ -32,6 +32,7 @@ from surveylink.segments.schemas import (
     SegmentOut,
     SegmentUpdate,
 )
+from surveylink.shortlinks import service as shortlinks
 
 MAX_ATTRIBUTE_KEYS = 20
 INVALID_FILTERS = "Invalid segment filters"
@@ -50,8 +51,10 @@ async def segment_links(
     attribute_keys: str | None,
     link_keys: tokens.LinkKeys,
     base_url: str,
+    short_links: async_sessionmaker[AsyncSession] | None = None,
 ) -> ContactLinks:
-    """Links for one page of a segment's contacts, after upstream's checks (§3.2)."""
+    """Links for one page of a segment's contacts, after upstream's checks (§3.2); behind
+    short URLs when `short_links` (where to store them) is given."""
     limit, skip = page
     survey = await repository.get_link_survey(session, survey_id)
     if survey is None:  # upstream: a 500 from its organization lookup
@@ -72,19 +75,27 @@ async def segment_links(
     if skip < total:  # past the end there is nothing to fetch (and no huge OFFSET to bind)
         contacts = await repository.get_contact_page(session, where, limit, skip, key_ids)
     now = int(time.time())  # one instant: every link of the page expires together
-    links = []
-    for contact_id, attributes in contacts:
-        link = build_link(
-            contact_id, survey_id, survey.single_use, expiration_days, link_keys, base_url, now
+    made = [
+        (
+            contact_id,
+            build_link(
+                contact_id, survey_id, survey.single_use, expiration_days, link_keys, base_url, now
+            ),
         )
-        links.append(
-            ContactLink(
-                contactId=contact_id,
-                attributes=attributes or None,
-                surveyUrl=link.surveyUrl,
-                expiresAt=link.expiresAt,
-            )
+        for contact_id, _ in contacts
+    ]
+    if short_links is not None:
+        shortened = await shortlinks.shorten(short_links, base_url, survey_id, made)
+        made = [(contact_id, link) for (contact_id, _), link in zip(made, shortened, strict=True)]
+    links = [
+        ContactLink(
+            contactId=contact_id,
+            attributes=attributes or None,
+            surveyUrl=link.surveyUrl,
+            expiresAt=link.expiresAt,
         )
+        for (contact_id, attributes), (_, link) in zip(contacts, made, strict=True)
+    ]
     return ContactLinks(data=links, meta=LinksMeta(total=total, limit=limit, offset=skip))
 
 
