@@ -2,7 +2,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, cast, delete, func, select
+from sqlalchemy import Text, and_, cast, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -176,3 +176,37 @@ async def get_member_page(
 async def delete_segment(session: AsyncSession, segment: Segment) -> None:
     await session.execute(delete(Segment).where(Segment.id == segment.id))
     session.expunge(segment)
+
+
+async def get_export_batch(
+    session: AsyncSession,
+    where: ColumnElement[bool],
+    after: str,
+    limit: int,
+    attribute_key_ids: Sequence[str],
+) -> list[tuple[str, dict[str, str]]]:
+    """The next `limit` matching contacts by id after `after` (keyset: no OFFSET to skip
+    over), with their values for the requested keys as `{key id: value}`: one query."""
+    page = (
+        select(Contact.id).where(where, Contact.id > after).order_by(Contact.id).limit(limit)
+    ).subquery()
+    if not attribute_key_ids:
+        ids = await session.scalars(select(page.c.id).order_by(page.c.id))
+        return [(contact_id, {}) for contact_id in ids]
+    statement = (
+        select(page.c.id, ContactAttribute.attribute_key_id, ContactAttribute.value)
+        .outerjoin(
+            ContactAttribute,
+            and_(
+                ContactAttribute.contact_id == page.c.id,
+                ContactAttribute.attribute_key_id.in_(list(attribute_key_ids)),
+            ),
+        )
+        .order_by(page.c.id)
+    )
+    contacts: dict[str, dict[str, str]] = {}
+    for contact_id, key_id, value in await session.execute(statement):
+        values = contacts.setdefault(contact_id, {})
+        if key_id is not None:
+            values[key_id] = value
+    return list(contacts.items())

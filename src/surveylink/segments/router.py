@@ -1,6 +1,8 @@
-from typing import Annotated, Any
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Header, Path, Query, Request, status
+from fastapi.responses import StreamingResponse
 from pydantic import AfterValidator, BeforeValidator
 
 from surveylink.auth.deps import ApiKeyDep
@@ -11,7 +13,7 @@ from surveylink.core.errors import error_responses
 from surveylink.core.routing import RateLimitedRoute
 from surveylink.core.zod import Cuid2, fail, number_check
 from surveylink.links.deps import LinkKeysDep
-from surveylink.segments import service
+from surveylink.segments import export, service
 from surveylink.segments.schemas import (
     ContactLinks,
     MemberParams,
@@ -113,6 +115,89 @@ async def get_contact_links_by_segment(
         settings.link_base,
         request.app.state.sessions if short else None,
     )
+
+
+EXPORT_CONTENT = {
+    "text/csv": {
+        "schema": {"type": "string"},
+        "example": "contactId,email,surveyUrl,expiresAt\r\n"
+        "clx1…,ada@example.com,https://surveys.example.com/c/eyJ…,2026-05-01T10:00:00.000Z\r\n",
+    },
+    "application/x-ndjson": {
+        "schema": {"type": "string"},
+        "example": '{"contactId":"clx1…","attributes":{"email":"ada@example.com"},'
+        '"surveyUrl":"https://surveys.example.com/c/eyJ…","expiresAt":null}\n',
+    },
+}
+
+
+@router.get(
+    "/management/surveys/{surveyId}/contact-links/segments/{segmentId}/export",
+    operation_id="exportContactLinksBySegment",
+    summary="Export survey links for every contact in a segment (CSV or NDJSON)",
+    response_class=StreamingResponse,
+    responses={
+        200: {"description": "Every member's link, streamed.", "content": EXPORT_CONTENT},
+        **error_responses(400, 403, 404),
+    },
+)
+async def export_contact_links_by_segment(
+    key: ApiKeyDep,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    link_keys: LinkKeysDep,
+    survey_id: Annotated[Cuid2, Path(alias="surveyId", description="The ID of the survey")],
+    segment_id: Annotated[Cuid2, Path(alias="segmentId", description="The ID of the segment")],
+    attributes: Annotated[
+        AttributeKeys | None,
+        Query(
+            description="Comma-separated attribute keys to add as columns, in this order (at "
+            "most 20), e.g. `email,firstName`. Each must be a key of the environment (400 "
+            "otherwise); a contact without a value gets an empty cell (CSV) or no entry (NDJSON)."
+        ),
+    ] = None,
+    expiration_days: Annotated[
+        Days | None,
+        Query(alias="expirationDays", description=EXPIRATION, json_schema_extra=_range(1, 365)),
+    ] = None,
+    short: Annotated[ShortFlag, Query(description=SHORT)] = False,
+    export_format: Annotated[
+        Literal["csv", "ndjson"] | None,
+        Query(
+            alias="format",
+            description="`csv` or `ndjson`; without it, `Accept: application/x-ndjson` gives "
+            "NDJSON and anything else CSV.",
+        ),
+    ] = None,
+    accept: Annotated[str, Header(include_in_schema=False)] = "",
+) -> StreamingResponse:
+    """Streams the link of every contact in the segment, with no page limit, for mail-merge
+    tools. CSV (RFC 4180, UTF-8, header `contactId,<attributes…>,surveyUrl,expiresAt`) by
+    default; NDJSON (one `{"contactId", "attributes"?, "surveyUrl", "expiresAt"}` object a line)
+    for `Accept: application/x-ndjson` or `format=ndjson`. Every link is issued at the same
+    instant, so all expire together. Contacts are in id order. The checks are those of
+    `getContactLinksBySegment`, in its order, and happen before the first byte: once the
+    stream has started it is 200. (surveylink extension)"""
+    names = [name.strip() for name in (attributes or "").split(",")]
+    plan = await export.plan_export(
+        session, key, survey_id, segment_id, names, expiration_days, short
+    )
+    chosen = export.negotiate(export_format, accept)
+    chunks = export.export_chunks(
+        request.app.state.sessions, plan, link_keys, settings.link_base, chosen
+    )
+    filename = f"links-{survey_id}-{segment_id}.{chosen}"
+    return StreamingResponse(
+        _encoded(chunks),
+        media_type=export.MEDIA_TYPES[chosen],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def _encoded(chunks: AsyncIterator[tuple[int, str]]) -> AsyncIterator[bytes]:
+    async for _, text in chunks:
+        yield text.encode()
 
 
 @segments_router.get(SEGMENTS, operation_id="getSegments")

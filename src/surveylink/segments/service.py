@@ -56,19 +56,7 @@ async def segment_links(
     """Links for one page of a segment's contacts, after upstream's checks (§3.2); behind
     short URLs when `short_links` (where to store them) is given."""
     limit, skip = page
-    survey = await repository.get_link_survey(session, survey_id)
-    if survey is None:  # upstream: a 500 from its organization lookup
-        raise NotFound.on("survey", "not found")
-    if not key.allows(survey.environment_id, Permission.READ):
-        raise Unauthorized()
-    if survey.type != "link" or survey.status != "inProgress":
-        raise Forbidden()
-    segment = await repository.get_segment(session, segment_id)
-    if segment is None:
-        raise NotFound.on("segment", "not found")
-    if segment.environment_id != survey.environment_id:
-        raise BadRequest.on("segmentId", "Environment mismatch")
-    where = await segment_condition(session, segment)
+    survey, where = await link_target(session, key, survey_id, segment_id)
     key_ids = await _requested_keys(session, survey.environment_id, attribute_keys)
     total = await repository.count_contacts(session, where)
     contacts = []
@@ -97,6 +85,26 @@ async def segment_links(
         for (contact_id, attributes), (_, link) in zip(contacts, made, strict=True)
     ]
     return ContactLinks(data=links, meta=LinksMeta(total=total, limit=limit, offset=skip))
+
+
+async def link_target(
+    session: AsyncSession, key: AuthKey | None, survey_id: str, segment_id: str
+) -> tuple[repository.LinkSurvey, ColumnElement[bool]]:
+    """The live link survey and its segment's members as a condition, after upstream's checks
+    in its order (§3.2); `key=None` (the CLI) skips the permission check."""
+    survey = await repository.get_link_survey(session, survey_id)
+    if survey is None:  # upstream: a 500 from its organization lookup
+        raise NotFound.on("survey", "not found")
+    if key is not None and not key.allows(survey.environment_id, Permission.READ):
+        raise Unauthorized()
+    if survey.type != "link" or survey.status != "inProgress":
+        raise Forbidden()
+    segment = await repository.get_segment(session, segment_id)
+    if segment is None:
+        raise NotFound.on("segment", "not found")
+    if segment.environment_id != survey.environment_id:
+        raise BadRequest.on("segmentId", "Environment mismatch")
+    return survey, await segment_condition(session, segment)
 
 
 async def segment_condition(session: AsyncSession, segment: Segment) -> ColumnElement[bool]:
