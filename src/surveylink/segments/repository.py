@@ -2,7 +2,7 @@ from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Text, and_, cast, delete, func, select
+from sqlalchemy import Text, and_, cast, delete, func, select, true
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -100,10 +100,10 @@ DATE_COLUMNS = {"createdAt": Segment.created_at, "updatedAt": Segment.updated_at
 
 
 async def list_segments(
-    session: AsyncSession, environment_ids: Sequence[str], params: ListParams
+    session: AsyncSession, environment_ids: Sequence[str] | None, params: ListParams
 ) -> tuple[list[Segment], int]:
-    """One page of the environments' segments and the count of all that match."""
-    scope = Segment.environment_id.in_(list(environment_ids))
+    """One page of the environments' (None: all) segments and the count of all that match."""
+    scope = true() if environment_ids is None else Segment.environment_id.in_(environment_ids)
     page = params.apply(select(Segment).where(scope), DATE_COLUMNS).order_by(Segment.id)
     count = params.window(select(func.count()).select_from(Segment), DATE_COLUMNS).where(scope)
     rows = list((await session.scalars(page)).all())

@@ -188,8 +188,9 @@ def segment_out(segment: Segment, surveys: list[str]) -> SegmentOut:
 async def list_segments(
     session: AsyncSession, key: AuthKey | None, params: SegmentListParams
 ) -> tuple[list[SegmentOut], int]:
-    """The key's segments (of one environment if asked: 401 without read on it)."""
-    environment_ids = [params.environment_id] if params.environment_id else []
+    """The key's segments (of one environment if asked: 401 without read on it); without a
+    key (the CLI), every environment's."""
+    environment_ids = [params.environment_id] if params.environment_id else None
     if key is not None:
         if params.environment_id and not key.allows(params.environment_id, Permission.READ):
             raise Unauthorized()
