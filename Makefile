@@ -36,6 +36,7 @@ bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/seed_endpoint.py
 	$(BIN)/python bench/webhook_throughput.py
+	$(BIN)/python bench/export_links.py
 
 screenshots: install
 	$(BIN)/python bench/screenshots.py

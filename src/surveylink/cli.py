@@ -14,14 +14,12 @@ from pathlib import Path
 from typing import Annotated, TypeVar
 
 import typer
-import uvicorn
 from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import MofNCompleteColumn, Progress
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveylink import migrate as migrations
 from surveylink.auth import service as auth
 from surveylink.auth.permissions import Permission
 from surveylink.core.config import ConfigError, Settings
@@ -37,8 +35,10 @@ from surveylink.segments.schemas import (
     SegmentMember,
     SegmentOut,
 )
-from surveylink.webhooks.delivery import DeliveryWorker, Policy
 from surveylink.webhooks.secrets import SecretBox
+
+# The server (uvicorn), migrations (alembic) and the webhook worker are imported by the
+# commands that use them: `links export` has a memory budget (bench/export_links.py).
 
 app = typer.Typer(help="Formbricks-compatible Management API with personal survey links.")
 keys_app = typer.Typer(help="Create, list and revoke API keys.")
@@ -70,6 +70,8 @@ def _in_transaction(settings: Settings, work: Callable[[AsyncSession], Awaitable
 @app.command()
 def migrate() -> None:
     """Apply database migrations."""
+    from surveylink import migrate as migrations
+
     settings = _settings()
     migrations.upgrade(settings.sqlalchemy_url)
     console.print("Database is up to date.")
@@ -82,6 +84,10 @@ def serve(
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
 ) -> None:
     """Migrate the database, then serve the API and the survey pages."""
+    import uvicorn
+
+    from surveylink import migrate as migrations
+
     if port is not None:
         os.environ["PORT"] = str(port)  # the workers read their settings from the environment
     settings = _settings()
@@ -104,6 +110,9 @@ def worker(
     concurrency: Annotated[int, typer.Option(help="Deliveries in flight at once.")] = 32,
 ) -> None:
     """Deliver webhook events until stopped (SIGINT/SIGTERM). Any number may run at once."""
+    from surveylink import migrate as migrations
+    from surveylink.webhooks.delivery import DeliveryWorker, Policy
+
     settings = _settings()
     migrations.upgrade(settings.sqlalchemy_url)
     logging.basicConfig(level=settings.log_level.upper())
@@ -133,6 +142,8 @@ def init(
 ) -> None:
     """Create an organization, a project with production and development environments, and an
     API key with manage permission on both."""
+    from surveylink import migrate as migrations
+
     settings = _settings()
     migrations.upgrade(settings.sqlalchemy_url)
 
@@ -457,7 +468,10 @@ def export_links(
         raise typer.Exit(1) from None
     rate = written / seconds if seconds else 0.0
     where = "standard output" if str(output) == "-" else str(output)
-    errors.print(f"{written} links written to {where} in {seconds:.1f} s ({rate:,.0f} links/s).")
+    errors.print(
+        f"{written} links written to {where} in {seconds:.2f} s ({rate:,.0f} links/s).",
+        soft_wrap=True,
+    )
 
 
 async def _write_export(

@@ -8,8 +8,11 @@ from urllib.parse import urlsplit
 
 import jwt
 import pytest
-from httpx import AsyncClient
+from httpx import ASGITransport, AsyncClient
 
+from surveylink.app import create_app
+from surveylink.auth import service as auth_service
+from surveylink.core.config import Settings
 from surveylink.links import tokens
 from tests.conftest import ENCRYPTION_KEY
 from tests.factories import ApiEnv
@@ -248,3 +251,23 @@ async def test_empty_segment_is_a_header_only(client: AsyncClient, env: ApiEnv) 
 
     assert response.status_code == 200
     assert response.text == "contactId,surveyUrl,expiresAt\r\n"
+
+
+async def test_a_public_url_that_needs_quoting_is_quoted(settings: Settings, env: ApiEnv) -> None:
+    survey = await _live(env)
+    ada = await env.create_contact("ada@example.com")
+    segment = await env.create_segment("everyone", [])
+    app = create_app(settings.model_copy(update={"public_url": 'http://testserver/a,"b"'}))
+
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as http:
+        response = await http.get(
+            EXPORT.format(survey, segment), params={"attributes": "email"}, headers=env.headers
+        )
+    await auth_service.drain()
+    app.state.reader.dispose()
+    await app.state.engine.dispose()
+
+    [row] = _rows(response.text)
+    assert row["contactId"] == ada["id"]
+    assert row["email"] == "ada@example.com"
+    assert row["surveyUrl"].startswith('http://testserver/a,"b"/c/')

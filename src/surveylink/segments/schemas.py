@@ -212,14 +212,14 @@ class SegmentUpdate(ApiModel):
 class SegmentOut(ApiModel):
     """A segment: upstream's row, plus the ids of the surveys that target it."""
 
-    id: str
-    created_at: IsoDateTime
-    updated_at: IsoDateTime
-    title: str
+    id: str = Field(description="The ID of the segment")
+    created_at: IsoDateTime = Field(description="When the segment was created")
+    updated_at: IsoDateTime = Field(description="When the segment was last changed")
+    title: str = Field(description="Unique within the environment")
     description: str | None
-    is_private: bool
-    filters: Filters
-    environment_id: str
+    is_private: bool = Field(description="Upstream's flag for a survey's own segment")
+    filters: Filters = Field(description="The filter tree")
+    environment_id: str = Field(description="The ID of the environment")
     surveys: list[str] = Field(description="IDs of the surveys whose segment this is")
 
 

@@ -12,6 +12,7 @@ from surveylink.core.zod import Cuid2
 from surveylink.links.deps import link_context
 from surveylink.links.router import ExpirationDays
 from surveylink.respondent import pages
+from surveylink.respondent import service as respondent
 from surveylink.shortlinks import qr, service
 from surveylink.shortlinks.schemas import SHORT, ShortFlag
 
@@ -31,7 +32,8 @@ async def open_short_link(code: str, reader: ReaderDep, settings: SettingsDep) -
     if isinstance(found, str):
         url = settings.link_base + found
         return RedirectResponse(url, status_code=302, headers=REDIRECT_HEADERS)
-    return pages.render(found.template, found.status, found.context)
+    page = respondent.message(found.state, found.status)
+    return pages.render(page.template, page.status, page.context)
 
 
 QR_CONTENT = {

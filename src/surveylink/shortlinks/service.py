@@ -9,18 +9,19 @@ import secrets
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
+from typing import Literal
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from surveylink.auth.permissions import AuthKey
+from surveylink.core.clock import utcnow
 from surveylink.core.db import transaction
 from surveylink.core.reader import Reader
 from surveylink.links import service as links
 from surveylink.links.deps import LinkContext
 from surveylink.links.schemas import PersonalLink
-from surveylink.respondent import service as respondent
 from surveylink.shortlinks import qr, repository
 
 # 9 random bytes: 12 URL-safe characters (72 bits); `/s/` + code is 15 characters.
@@ -50,6 +51,7 @@ async def store_short_links(
     """A new code for each link, written in one statement in its own transaction (a link
     handed out must resolve even when the request that made it only reads); returns the codes
     in order."""
+    now = utcnow()
     for attempt in range(ATTEMPTS):
         codes = [secrets.token_urlsafe(CODE_BYTES) for _ in links]
         rows = [
@@ -59,7 +61,7 @@ async def store_short_links(
                 "contact_id": link.contact_id,
                 "target": link.target,
                 "expires_at": expires_at,
-                "created_at": datetime.now(UTC),
+                "created_at": now,
             }
             for code, link in zip(codes, links, strict=True)
         ]
@@ -91,17 +93,25 @@ async def shorten(
     return [PersonalLink(surveyUrl=short_url(base_url, code), expiresAt=expiry) for code in codes]
 
 
-async def resolve(reader: Reader, code: str) -> str | respondent.Page:
-    """Where `/s/{code}` sends the browser (a path), or the page to show instead: the invalid
-    link page for an unknown code, the expired page once the link's expiry has passed."""
+@dataclass(frozen=True)
+class Refused:
+    """The respondent page to show instead of following a short link."""
+
+    state: Literal["invalid", "expired"]
+    status: int
+
+
+async def resolve(reader: Reader, code: str) -> str | Refused:
+    """Where `/s/{code}` sends the browser (a path), or why not: an unknown code is an invalid
+    link (404), and once the link's expiry has passed it is expired (410), as `/c/` says."""
     if not code or len(code) > MAX_CODE_LENGTH:
-        return respondent.message("invalid", 404)
+        return Refused("invalid", 404)
     found = await repository.get_short_link(reader, code)
     if found is None:
-        return respondent.message("invalid", 404)
+        return Refused("invalid", 404)
     target, expires_at = found
     if expires_at is not None and time.time() >= expires_at.timestamp():
-        return respondent.message("expired", 410)
+        return Refused("expired", 410)
     return target
 
 
