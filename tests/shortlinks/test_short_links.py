@@ -168,3 +168,14 @@ async def test_segment_links_can_be_short(client: AsyncClient, env: ApiEnv) -> N
         assert _claims(hop.headers["location"]) == tokens.LinkClaims(
             item["contactId"], survey["id"]
         )
+
+
+async def test_a_percent_encoded_short_flag_counts(client: AsyncClient, env: ApiEnv) -> None:
+    survey = await env.create_survey(status="inProgress")
+    contact = await env.create_contact("ada@example.com")
+
+    response = await client.get(
+        SEED.format(survey["id"], contact["id"]) + "?sh%6Frt=true", headers=env.headers
+    )
+
+    assert response.json()["data"]["surveyUrl"].startswith("http://testserver/s/")

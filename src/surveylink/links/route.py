@@ -66,6 +66,9 @@ def _query(request: Request) -> int | None:
 
 def _short(request: Request) -> bool:
     """`short`: absent means the personal link itself."""
+    raw: bytes = request.scope["query_string"]
+    if b"short" not in raw and b"%" not in raw:  # absent: no parsing on the busiest route
+        return False
     value = request.query_params.get("short")
     if value is None:
         return False
