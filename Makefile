@@ -37,6 +37,7 @@ bench: install
 	$(BIN)/python bench/seed_endpoint.py
 	$(BIN)/python bench/webhook_throughput.py
 	$(BIN)/python bench/campaign_mail.py
+	$(BIN)/python bench/export_links.py
 
 screenshots: install
 	$(BIN)/python bench/screenshots.py

@@ -71,6 +71,19 @@ class ApiEnv:
         contact: dict[str, Any] = response.json()["data"]
         return contact
 
+    async def create_attribute_key(self, key: str, data_type: str = "string") -> None:
+        body = {
+            "key": key,
+            "name": None,
+            "description": None,
+            "environmentId": self.environment_id,
+            "dataType": data_type,
+        }
+        response = await self.client.post(
+            "/api/v2/management/contact-attribute-keys", json=body, headers=self.headers
+        )
+        assert response.status_code == 201, response.text
+
     async def create_response(
         self, survey_id: str, contact_id: str | None = None, **fields: Any
     ) -> dict[str, Any]:

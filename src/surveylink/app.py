@@ -38,6 +38,9 @@ from surveylink.respondent.router import router as respondent_router
 from surveylink.responses.router import router as responses_router
 from surveylink.responses.router_v1 import router as responses_v1_router
 from surveylink.segments.router import router as segments_router
+from surveylink.segments.router import segments_router as segment_management_router
+from surveylink.shortlinks.router import api_router as qr_router
+from surveylink.shortlinks.router import router as short_links_router
 from surveylink.storage.backends import make_storage
 from surveylink.storage.router import router as storage_router
 from surveylink.surveys.router import router as surveys_router
@@ -122,6 +125,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         health_router,
         auth_router,
         segments_router,
+        segment_management_router,
+        qr_router,
         contacts_router,
         attribute_keys_router,
         responses_router,
@@ -149,6 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.include_router(respondent_router)
     app.include_router(storage_router)
+    app.include_router(short_links_router)
     handlers.install(app)
     openapi.install(app)
     app.add_middleware(UpstreamPaths, routes=app.routes)  # inside the headers: redirects get them

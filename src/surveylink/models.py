@@ -10,6 +10,7 @@ from surveylink.environments.models import Environment, Organization, Project
 from surveylink.mail.models import MailCampaign, MailMessage
 from surveylink.responses.models import Display, Response
 from surveylink.segments.models import Segment
+from surveylink.shortlinks.models import ShortLink
 from surveylink.surveys.models import Survey
 from surveylink.webhooks.models import Webhook, WebhookDelivery, WebhookEvent
 
@@ -30,6 +31,7 @@ __all__ = [
     "Project",
     "Response",
     "Segment",
+    "ShortLink",
     "Survey",
     "Webhook",
     "WebhookDelivery",

@@ -58,6 +58,27 @@ def test_token_expiring_in_7_days_matches_the_vector(case: dict[str, Any]) -> No
     assert token == case["tokenExpires7d"]
 
 
+@pytest.mark.parametrize(("days", "name"), [(None, "tokenNoExpiry"), (7, "tokenExpires7d")])
+def test_batch_signer_matches_the_vectors(
+    case: dict[str, Any], days: int | None, name: str
+) -> None:
+    signer = tokens.BatchSigner(_keys(case), now=IAT, expiration_days=days)
+
+    assert signer.sign(CLAIMS, ivs=_ivs(case)) == case[name]
+
+
+def test_batch_signer_gives_each_token_fresh_ivs(case: dict[str, Any]) -> None:
+    signer = tokens.BatchSigner(_keys(case), now=IAT, expiration_days=1.5)
+
+    first, second = signer.sign(CLAIMS), signer.sign(CLAIMS)
+
+    assert first != second
+    for token in (first, second):
+        assert tokens.verify(token, _keys(case), now=IAT) == CLAIMS
+        payload = jwt.decode(token, options={"verify_signature": False})
+        assert payload["exp"] == IAT + 129_600
+
+
 @pytest.mark.parametrize("name", ["tokenNoExpiry", "tokenExpires7d", "tokenRandomIv"])
 def test_valid_vectors_verify_to_the_ids(case: dict[str, Any], name: str) -> None:
     assert tokens.verify(case[name], _keys(case), now=IAT) == CLAIMS

@@ -61,7 +61,7 @@ async def _scope(
         raise NotFound(Resource.SEGMENT, segment_id)
     if segment.environment_id != survey.environment_id:
         raise BadRequest.on("segmentId", "Environment mismatch")
-    return await segments._segment_condition(session, segment)
+    return await segments.segment_condition(session, segment)
 
 
 async def _stage(

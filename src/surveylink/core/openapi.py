@@ -38,6 +38,7 @@ TAGS = [
     ("Management API - Response", "Operations for managing responses (v1)."),
     ("Management API - Survey", "Operations for managing surveys (v1)."),
     ("Management API - Webhook", "Operations for managing webhooks (v1)."),
+    ("Management API - Segments", "Segments of contacts and their members (surveylink's own)."),
 ]
 API_KEY_AUTH = {
     "type": "apiKey",

@@ -20,6 +20,7 @@ from surveylink.core.errors import ErrorDetail, Invalid
 from surveylink.core.ids import is_cuid2
 from surveylink.core.ratelimit import RateLimiter
 from surveylink.core.zod import number_check
+from surveylink.shortlinks.schemas import true_or_false
 
 _expiration_days = number_check(1, 365, integer=True)
 PATH_IDS = (("surveyId", "survey_id"), ("contactId", "contact_id"))
@@ -33,6 +34,7 @@ class PersonalLinkRoute(APIRoute):
             key = await get_api_key(request)
             arguments: dict[str, Any] = {"key": key, "request": request}
             arguments["expiration_days"] = _query(request)
+            arguments["short"] = _short(request)
             for name, argument in PATH_IDS:
                 arguments[argument] = request.path_params[name]
             bad_ids = [name for name, _ in PATH_IDS if not is_cuid2(request.path_params[name])]
@@ -56,3 +58,17 @@ def _query(request: Request) -> int | None:
         return int(_expiration_days(value))
     except PydanticCustomError as error:
         raise Invalid(ErrorDetail(field="expirationDays", issue=error.message())) from None
+
+
+def _short(request: Request) -> bool:
+    """`short`: absent means the personal link itself."""
+    raw: bytes = request.scope["query_string"]
+    if b"short" not in raw and b"%" not in raw:  # absent: no parsing on the busiest route
+        return False
+    value = request.query_params.get("short")
+    if value is None:
+        return False
+    try:
+        return true_or_false(value)
+    except PydanticCustomError as error:
+        raise Invalid(ErrorDetail(field="short", issue=error.message())) from None

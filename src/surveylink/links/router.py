@@ -12,6 +12,8 @@ from surveylink.links import service
 from surveylink.links.deps import link_context
 from surveylink.links.route import PersonalLinkRoute
 from surveylink.links.schemas import PersonalLink
+from surveylink.shortlinks import service as shortlinks
+from surveylink.shortlinks.schemas import SHORT, ShortFlag
 
 # Its own route class: the busiest route skips FastAPI's generic parameter solving (route.py).
 router = APIRouter(tags=["Management API - Surveys - Contact Links"], route_class=PersonalLinkRoute)
@@ -47,10 +49,15 @@ async def get_personalized_survey_link(
             json_schema_extra={"minimum": 1, "maximum": 365},
         ),
     ] = None,
+    short: Annotated[ShortFlag, Query(description=SHORT + " (surveylink extension)")] = False,
 ) -> JSONResponse:
     """Retrieves a personalized link for a specific survey."""
-    link = await service.personal_link(
-        link_context(request), key, survey_id, contact_id, expiration_days
-    )
+    context = link_context(request)
+    link = await service.personal_link(context, key, survey_id, contact_id, expiration_days)
+    if short:
+        sessions = request.app.state.sessions
+        [link] = await shortlinks.shorten(
+            sessions, context.base_url, survey_id, [(contact_id, link)]
+        )
     # Returned as a ready response: FastAPI would otherwise validate the model a second time.
     return JSONResponse({"data": link.model_dump()})

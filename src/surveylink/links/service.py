@@ -108,3 +108,39 @@ async def single_use_links(
     if single_use.get("isEncrypted"):
         ids = [tokens.encrypt_id(single_use_id, keys.aes) for single_use_id in ids]
     return [f"{base_url}/s/{survey.id}?suId={single_use_id}" for single_use_id in ids]
+
+
+class LinkMaker:
+    """`build_link` for many contacts of one survey at one instant (exports): the same links,
+    signed by one `BatchSigner`; every link expires at the same `expires_at`."""
+
+    def __init__(
+        self,
+        survey_id: str,
+        single_use: dict[str, Any] | None,
+        expiration_days: float | None,
+        keys: tokens.LinkKeys,
+        now: int,
+    ) -> None:
+        self._survey_id = survey_id
+        self._keys = keys
+        self._signer = tokens.BatchSigner(keys, now=now, expiration_days=expiration_days)
+        single_use = single_use or {}
+        self._single_use = bool(single_use.get("enabled"))
+        self._encrypt_single_use = bool(single_use.get("isEncrypted"))
+        self.expires_at: datetime | None = None
+        if expiration_days:
+            self.expires_at = datetime.fromtimestamp(tokens.expiry(now, expiration_days), UTC)
+
+    def path(self, contact_id: str) -> str:
+        """`/c/{jwt}[?suId=…]`, as `build_link` writes it after the base URL."""
+        claims = tokens.LinkClaims(contact_id=contact_id, survey_id=self._survey_id)
+        # Marked with the instant it is issued, so revocation covers exported links too.
+        token = self._signer.sign(claims, issued_us=time.time_ns() // 1000)
+        path = f"/c/{token}"
+        if self._single_use:
+            single_use_id = cuid2()
+            if self._encrypt_single_use:
+                single_use_id = tokens.encrypt_id(single_use_id, self._keys.aes)
+            path += f"?suId={single_use_id}"
+        return path

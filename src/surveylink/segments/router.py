@@ -1,19 +1,36 @@
-from typing import Annotated, Any
+from collections.abc import AsyncIterator
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Header, Path, Query, Request, status
+from fastapi.responses import StreamingResponse
 from pydantic import AfterValidator, BeforeValidator
 
 from surveylink.auth.deps import ApiKeyDep
 from surveylink.core.config import SettingsDep
 from surveylink.core.db import SessionDep
+from surveylink.core.envelopes import Data, Page, PageMeta
 from surveylink.core.errors import error_responses
 from surveylink.core.routing import RateLimitedRoute
 from surveylink.core.zod import MAX_SAFE_INTEGER, Cuid2, fail, number_check
 from surveylink.links.deps import LinkKeysDep
-from surveylink.segments import service
-from surveylink.segments.schemas import ContactLinks
+from surveylink.segments import export, service
+from surveylink.segments.schemas import (
+    ContactLinks,
+    MemberParams,
+    SegmentCreate,
+    SegmentListParams,
+    SegmentMember,
+    SegmentOut,
+    SegmentUpdate,
+)
+from surveylink.shortlinks.schemas import SHORT, ShortFlag
 
 router = APIRouter(tags=["Management API - Surveys - Contact Links"], route_class=RateLimitedRoute)
+segments_router = APIRouter(tags=["Management API - Segments"], route_class=RateLimitedRoute)
+
+SEGMENTS = "/management/segments"
+SEGMENT = SEGMENTS + "/{segmentId}"
+SegmentId = Annotated[Cuid2, Path(alias="segmentId", description="The ID of the segment")]
 
 
 def _whole(value: float) -> int:
@@ -61,6 +78,7 @@ EXPIRATION = (
 )
 async def get_contact_links_by_segment(
     key: ApiKeyDep,
+    request: Request,
     session: SessionDep,
     settings: SettingsDep,
     link_keys: LinkKeysDep,
@@ -84,6 +102,7 @@ async def get_contact_links_by_segment(
             "response. You can have max 20 keys. If not provided, no attributes will be included.",
         ),
     ] = None,
+    short: Annotated[ShortFlag, Query(description=SHORT + " (surveylink extension)")] = False,
 ) -> ContactLinks:
     """Generates personalized survey links for contacts in a segment."""
     return await service.segment_links(
@@ -96,4 +115,165 @@ async def get_contact_links_by_segment(
         attribute_keys,
         link_keys,
         settings.link_base,
+        request.app.state.sessions if short else None,
     )
+
+
+EXPORT_CONTENT = {
+    "text/csv": {
+        "schema": {"type": "string"},
+        "example": "contactId,email,surveyUrl,expiresAt\r\n"
+        "clx1…,ada@example.com,https://surveys.example.com/c/eyJ…,2026-05-01T10:00:00.000Z\r\n",
+    },
+    "application/x-ndjson": {
+        "schema": {"type": "string"},
+        "example": '{"contactId":"clx1…","attributes":{"email":"ada@example.com"},'
+        '"surveyUrl":"https://surveys.example.com/c/eyJ…","expiresAt":null}\n',
+    },
+}
+
+
+@router.get(
+    "/management/surveys/{surveyId}/contact-links/segments/{segmentId}/export",
+    operation_id="exportContactLinksBySegment",
+    summary="Export survey links for every contact in a segment (CSV or NDJSON)",
+    response_class=StreamingResponse,
+    responses={
+        200: {"description": "Every member's link, streamed.", "content": EXPORT_CONTENT},
+        **error_responses(400, 403, 404),
+    },
+)
+async def export_contact_links_by_segment(
+    key: ApiKeyDep,
+    request: Request,
+    session: SessionDep,
+    settings: SettingsDep,
+    link_keys: LinkKeysDep,
+    survey_id: Annotated[Cuid2, Path(alias="surveyId", description="The ID of the survey")],
+    segment_id: Annotated[Cuid2, Path(alias="segmentId", description="The ID of the segment")],
+    attributes: Annotated[
+        AttributeKeys | None,
+        Query(
+            description="Comma-separated attribute keys to add as columns, in this order (at "
+            "most 20), e.g. `email,firstName`. Each must be a key of the environment (400 "
+            "otherwise); a contact without a value gets an empty cell (CSV) or no entry (NDJSON)."
+        ),
+    ] = None,
+    expiration_days: Annotated[
+        Days | None,
+        Query(alias="expirationDays", description=EXPIRATION, json_schema_extra=_range(1, 365)),
+    ] = None,
+    short: Annotated[ShortFlag, Query(description=SHORT)] = False,
+    export_format: Annotated[
+        Literal["csv", "ndjson"] | None,
+        Query(
+            alias="format",
+            description="`csv` or `ndjson`; without it, `Accept: application/x-ndjson` gives "
+            "NDJSON and anything else CSV.",
+        ),
+    ] = None,
+    accept: Annotated[str, Header(include_in_schema=False)] = "",
+) -> StreamingResponse:
+    """Streams the link of every contact in the segment, with no page limit, for mail-merge
+    tools. CSV (RFC 4180, UTF-8, header `contactId,<attributes…>,surveyUrl,expiresAt`) by
+    default; NDJSON (one `{"contactId", "attributes"?, "surveyUrl", "expiresAt"}` object a line)
+    for `Accept: application/x-ndjson` or `format=ndjson`. Every link is issued at the same
+    instant, so all expire together. Contacts are in id order. The checks are those of
+    `getContactLinksBySegment`, in its order, and happen before the first byte: once the
+    stream has started it is 200. (surveylink extension)"""
+    names = [name.strip() for name in (attributes or "").split(",")]
+    plan = await export.plan_export(
+        session, key, survey_id, segment_id, names, expiration_days, short
+    )
+    chosen = export.negotiate(export_format, accept)
+    chunks = export.export_chunks(
+        request.app.state.sessions, plan, link_keys, settings.link_base, chosen
+    )
+    filename = f"links-{survey_id}-{segment_id}.{chosen}"
+    return StreamingResponse(
+        _encoded(chunks),
+        media_type=export.MEDIA_TYPES[chosen],
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+async def _encoded(chunks: AsyncIterator[tuple[int, str]]) -> AsyncIterator[bytes]:
+    async for _, text in chunks:
+        yield text.encode()
+
+
+@segments_router.get(SEGMENTS, operation_id="getSegments")
+async def get_segments(
+    key: ApiKeyDep, session: SessionDep, params: Annotated[SegmentListParams, Query()]
+) -> Page[SegmentOut]:
+    """Lists the segments of the key's environments, or of one (`environmentId`: 401 without
+    read permission on it). Ours: upstream manages segments only in its UI."""
+    segments, total = await service.list_segments(session, key, params)
+    return Page(data=segments, meta=PageMeta(total=total, limit=params.limit, offset=params.skip))
+
+
+@segments_router.post(
+    SEGMENTS,
+    operation_id="createSegment",
+    status_code=status.HTTP_201_CREATED,
+    responses=error_responses(400, 403, 409),
+)
+async def create_segment(
+    key: ApiKeyDep, session: SessionDep, body: SegmentCreate
+) -> Data[SegmentOut]:
+    """Creates a segment: contacts of the environment that match a filter tree (upstream's
+    format and operators). The tree is checked as upstream's UI checks it, with its messages
+    (422: "At least one filter is required", "Invalid filters applied", "Value must be a string
+    for string operators, …", "Invalid value for filters: …"), each with the path to the filter
+    at fault; a segment filter naming a segment missing from the environment is a 400. Needs
+    write permission on the environment (403)."""
+    segment = await service.add_segment(session, key, body)
+    return Data(data=service.segment_out(segment, []))
+
+
+@segments_router.get(SEGMENT, operation_id="getSegment", responses=error_responses(404))
+async def get_segment(
+    key: ApiKeyDep, session: SessionDep, segment_id: SegmentId
+) -> Data[SegmentOut]:
+    """Gets a segment."""
+    return Data(data=await service.get_segment(session, key, segment_id))
+
+
+@segments_router.put(
+    SEGMENT, operation_id="updateSegment", responses=error_responses(400, 404, 409)
+)
+async def update_segment(
+    key: ApiKeyDep, session: SessionDep, segment_id: SegmentId, body: SegmentUpdate
+) -> Data[SegmentOut]:
+    """Updates the fields sent. New filters are checked as on create, and may not lead back to
+    this segment through segment filters at any depth (400 "Recursive segment filter is not
+    allowed")."""
+    return Data(data=await service.update_segment(session, key, segment_id, body))
+
+
+@segments_router.delete(SEGMENT, operation_id="deleteSegment", responses=error_responses(404, 409))
+async def delete_segment(
+    key: ApiKeyDep, session: SessionDep, segment_id: SegmentId
+) -> Data[SegmentOut]:
+    """Deletes a segment. Refused (409) while a survey targets it or another segment's filters
+    name it. Needs manage permission."""
+    return Data(data=await service.delete_segment(session, key, segment_id))
+
+
+@segments_router.get(
+    SEGMENT + "/members",
+    operation_id="getSegmentMembers",
+    responses=error_responses(400, 404),
+)
+async def get_segment_members(
+    key: ApiKeyDep,
+    session: SessionDep,
+    segment_id: SegmentId,
+    params: Annotated[MemberParams, Query()],
+) -> Page[SegmentMember]:
+    """The contacts in the segment now, newest first, with all their attributes; `meta.total`
+    is the member count. Evaluated by the database (the same query the link endpoints use)."""
+    members, total = await service.segment_members(
+        session, key, segment_id, params.limit, params.skip
+    )
+    return Page(data=members, meta=PageMeta(total=total, limit=params.limit, offset=params.skip))
