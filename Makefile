@@ -35,6 +35,7 @@ format: install
 bench: install
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk)
 	$(BIN)/python bench/seed_endpoint.py
+	$(BIN)/python bench/write_latency.py
 	$(BIN)/python bench/webhook_throughput.py
 	$(BIN)/python bench/campaign_mail.py
 	$(BIN)/python bench/export_links.py

@@ -7,6 +7,7 @@ from surveylink.campaigns.models import ContactLinkState
 from surveylink.contacts.models import Contact, ContactAttribute
 from surveylink.core.db import Base
 from surveylink.environments.models import Environment, Organization, Project
+from surveylink.health.models import HealthProbe
 from surveylink.mail.models import MailCampaign, MailMessage
 from surveylink.responses.models import Display, Response
 from surveylink.segments.models import Segment
@@ -25,6 +26,7 @@ __all__ = [
     "ContactLinkState",
     "Display",
     "Environment",
+    "HealthProbe",
     "MailCampaign",
     "MailMessage",
     "Organization",

@@ -29,7 +29,7 @@ async def get_action_classes(key: V1ApiKeyDep, session: SessionDep) -> Data[list
 
 @router.post(ACTION_CLASSES, operation_id="createActionClassV1")
 async def create_action_class(
-    key: V1ApiKeyDep, session: SessionDep, body: RawBody
+    key: V1ApiKeyDep, body: RawBody, session: SessionDep
 ) -> Data[ActionClassOut]:
     """Creates an action class in the body's `environmentId` (write permission there); its name,
     and a `code` class's key, must be new in that environment."""
@@ -48,7 +48,7 @@ async def get_action_class(
 
 @router.put(ACTION_CLASS, operation_id="updateActionClassV1")
 async def update_action_class(
-    key: V1ApiKeyDep, session: SessionDep, action_class_id: ActionClassId, body: RawBody
+    key: V1ApiKeyDep, body: RawBody, session: SessionDep, action_class_id: ActionClassId
 ) -> Data[UpdatedActionClassOut]:
     """Replaces an action class with a full body (`name`, `type`, `environmentId`, and `key` or
     `noCodeConfig`); write permission on its environment and on the body's."""

@@ -2,12 +2,13 @@
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request
+from fastapi import APIRouter, Path
 
 from surveylink.attribute_keys import service
 from surveylink.attribute_keys.schemas import AttributeKeyOut
 from surveylink.auth.deps import V1ApiKeyDep
 from surveylink.auth.permissions import Permission
+from surveylink.core.bodies import RawBody
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data
 
@@ -16,15 +17,6 @@ router = APIRouter(tags=["Management API v1 - Contact Attribute Keys"])
 KEYS = "/management/contact-attribute-keys"
 KEY = KEYS + "/{contactAttributeKeyId}"
 KeyId = Annotated[str, Path(alias="contactAttributeKeyId")]
-
-
-async def _raw_body(request: Request) -> bytes:
-    return await request.body()
-
-
-# Read after authentication and the lookup, so a bad key is a 401 and an unknown id a 404
-# whatever the body, as upstream.
-RawBody = Annotated[bytes, Depends(_raw_body)]
 
 
 @router.get(KEYS, operation_id="getContactAttributeKeysV1")
@@ -37,7 +29,7 @@ async def get_contact_attribute_keys(
 
 @router.post(KEYS, operation_id="createContactAttributeKeyV1")
 async def create_contact_attribute_key(
-    key: V1ApiKeyDep, session: SessionDep, body: RawBody
+    key: V1ApiKeyDep, body: RawBody, session: SessionDep
 ) -> Data[AttributeKeyOut]:
     created = await service.create_attribute_key_from_json(session, key, body)
     return Data(data=AttributeKeyOut.model_validate(created))
@@ -53,7 +45,7 @@ async def get_contact_attribute_key(
 
 @router.put(KEY, operation_id="updateContactAttributeKeyV1")
 async def update_contact_attribute_key(
-    key: V1ApiKeyDep, session: SessionDep, key_id: KeyId, body: RawBody
+    key: V1ApiKeyDep, body: RawBody, session: SessionDep, key_id: KeyId
 ) -> Data[AttributeKeyOut]:
     updated = await service.edit_attribute_key(session, key, key_id, body)
     return Data(data=AttributeKeyOut.model_validate(updated))

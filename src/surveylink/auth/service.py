@@ -96,7 +96,7 @@ def _touch_later(sessions: async_sessionmaker[AsyncSession], key_id: str, now: d
 
     async def touch() -> None:
         try:
-            async with transaction(sessions) as session:
+            async with transaction(sessions, write=True) as session:
                 await repository.touch_last_used(session, key_id, now)
         except Exception:
             logger.warning("could not update lastUsedAt of API key %s", key_id, exc_info=True)

@@ -142,6 +142,7 @@ async def _raw_body(request: Request) -> bytes:
     return await request.body()
 
 
-# A body read as bytes by a dependency: it runs after authentication (and a route's lookups
-# declared before it), so a bad key is a 401 and an unknown id a 404 whatever the body.
+# A body read as bytes by a dependency, declared after the key and before the session: a bad
+# key is a 401 whatever the body, and the body is read before any transaction opens (a client
+# that trickles it holds no lock). Parsing waits for the service: an unknown id is a 404 first.
 RawBody = Annotated[bytes, Depends(_raw_body)]

@@ -1,12 +1,16 @@
 """Engine, sessions and shared column types: the same code on SQLite and PostgreSQL."""
 
+import errno
+import socket
+import sqlite3
+import time
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, nullcontext
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from sqlalchemy import JSON, DateTime, MetaData, String, event
+from sqlalchemy import JSON, DateTime, MetaData, String, event, exc
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.engine import Connection, Dialect
 from sqlalchemy.ext.asyncio import (
@@ -21,8 +25,15 @@ from sqlalchemy.types import TypeDecorator
 
 from surveylink.core.clock import utcnow
 from surveylink.core.ids import cuid
+from surveylink.core.writegate import WriteGate
 
 WRITE_OPTION = "surveylink_write"
+WRITE_GATE = "surveylink_write_gate"
+# How long a request may wait for the database before it is told 503: for a pooled connection,
+# for SQLite's write lock (in this process, then across processes), for a PostgreSQL connect.
+# Transactions open only once a request is known good and end before the response is sent,
+# so a wait this long means the database itself is stuck, not a slow client.
+WAIT_SECONDS = 5.0
 
 NAMING = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -74,7 +85,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={int(WAIT_SECONDS * 1000)}")
     cursor.close()
 
 
@@ -88,25 +99,60 @@ def _sqlite_begin(connection: Connection) -> None:
 def make_engine(url: str) -> AsyncEngine:
     # hide_parameters: an error's message (which may be logged) never carries the values.
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, pool_size=5, max_overflow=10, hide_parameters=True)
+        engine = create_async_engine(
+            url, pool_size=5, max_overflow=10, pool_timeout=WAIT_SECONDS, hide_parameters=True
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    return create_async_engine(
-        url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True
+    engine = create_async_engine(
+        url,
+        pool_size=10,
+        max_overflow=10,
+        pool_timeout=WAIT_SECONDS,
+        connect_args={"timeout": WAIT_SECONDS},
+        hide_parameters=True,
     )
+    event.listen(engine.sync_engine, "checkin", _mark_idle)
+    event.listen(engine.sync_engine, "checkout", _ping_if_idle)
+    return engine
+
+
+# A connection that sat idle may have died with a server restart: it is pinged before use, so
+# the first request after an outage does not fail. SQLAlchemy's `pool_pre_ping` pings before
+# every use instead, which on asyncpg is three round trips (BEGIN, ping, ROLLBACK) per request.
+IDLE_PING_SECONDS = 1.0
+
+
+def _mark_idle(_dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: Any) -> None:
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < IDLE_PING_SECONDS:
+        return
+    try:
+        dbapi_connection.ping()
+    except Exception:
+        raise exc.DisconnectionError() from None  # the pool replaces it with a new connection
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False)
+    gate = WriteGate(WAIT_SECONDS) if engine.dialect.name == "sqlite" else None
+    return async_sessionmaker(
+        engine, expire_on_commit=False, autoflush=False, info={WRITE_GATE: gate}
+    )
 
 
 @asynccontextmanager
 async def transaction(
     sessions: async_sessionmaker[AsyncSession], *, write: bool = False
 ) -> AsyncIterator[AsyncSession]:
-    """One unit of work: commits when the block ends, rolls back if it raises."""
-    async with sessions() as session, session.begin():
+    """One unit of work: commits when the block ends, rolls back if it raises. A writing one
+    on SQLite first takes its place in the process's write queue."""
+    gate: WriteGate | None = sessions.kw.get("info", {}).get(WRITE_GATE) if write else None
+    async with gate.held() if gate else nullcontext(), sessions() as session, session.begin():
         if write:
             await session.connection(execution_options={WRITE_OPTION: True})
         yield session
@@ -138,3 +184,47 @@ def violated(error: Exception) -> str:
     cause = getattr(getattr(error, "orig", None), "__cause__", None)
     name = getattr(cause, "constraint_name", None)  # asyncpg
     return str(name or getattr(error, "orig", error))
+
+
+# SQLite result codes (the low byte of an extended code) that mean the database cannot serve
+# now: busy or locked beyond the timeout, read-only, I/O error, full, cannot open.
+_SQLITE_OUTAGES = {
+    sqlite3.SQLITE_BUSY,
+    sqlite3.SQLITE_LOCKED,
+    sqlite3.SQLITE_READONLY,
+    sqlite3.SQLITE_IOERR,
+    sqlite3.SQLITE_FULL,
+    sqlite3.SQLITE_CANTOPEN,
+}
+# PostgreSQL SQLSTATE classes: connection exception, insufficient resources (disk full, too many
+# connections), operator intervention (shutdown), system error; and a read-only transaction.
+_POSTGRES_OUTAGE_CLASSES = ("08", "53", "57", "58")
+_POSTGRES_READ_ONLY = "25006"
+_UNREACHABLE = {errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EHOSTDOWN, errno.ENETDOWN}
+
+
+def is_outage(error: BaseException) -> bool:
+    """Whether `error` says the database is down, unreachable or cannot be written (a 503),
+    rather than that our code or a query is wrong (a 500)."""
+    if isinstance(error, exc.TimeoutError):  # no pooled connection came free in time
+        return True
+    if isinstance(error, exc.DBAPIError):
+        if error.connection_invalidated or isinstance(error, exc.InterfaceError):
+            return True
+        cause = error.orig.__cause__ if error.orig is not None else None
+        return _driver_outage(error.orig) or _driver_outage(cause)
+    return _driver_outage(error)
+
+
+def _driver_outage(error: BaseException | None) -> bool:
+    if isinstance(error, sqlite3.Error):
+        code = getattr(error, "sqlite_errorcode", None)
+        return code is not None and code & 0xFF in _SQLITE_OUTAGES
+    if isinstance(error, ConnectionError | TimeoutError | socket.gaierror):
+        return True  # refused, reset, timed out, unknown host: the server is not there
+    if isinstance(error, OSError):
+        return error.errno in _UNREACHABLE
+    state = getattr(error, "sqlstate", None)  # asyncpg's errors
+    return isinstance(state, str) and (
+        state[:2] in _POSTGRES_OUTAGE_CLASSES or state == _POSTGRES_READ_ONLY
+    )

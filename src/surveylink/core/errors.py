@@ -128,6 +128,12 @@ def malformed_json() -> BadRequest:
 NUL_REFUSED = "Invalid input: NUL characters are not allowed"
 
 
+def database_unavailable() -> Unavailable:
+    """The database is down, unreachable, cannot be written, or busy beyond our wait."""
+    issue = "The database is unavailable, please try again later"
+    return Unavailable(ErrorDetail(field="database", issue=issue), headers={"Retry-After": "1"})
+
+
 # v2: upstream's `{"error": {"code", "message", "details"?}}`.
 
 _V2: dict[type[DomainError], tuple[int, str, bool]] = {

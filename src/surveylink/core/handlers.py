@@ -2,15 +2,18 @@
 
 import functools
 import logging
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from pydantic import TypeAdapter
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from surveylink.core import zod
+from surveylink.core.db import is_outage
 from surveylink.core.errors import (
     NUL_REFUSED,
     V1_INTERNAL,
@@ -22,6 +25,7 @@ from surveylink.core.errors import (
     Invalid,
     PayloadTooLarge,
     Unauthenticated,
+    database_unavailable,
     malformed_json,
     render_page,
     render_v1,
@@ -134,6 +138,16 @@ def nul_in_url(path: str, field: str) -> Response:
     return respond_at(path, Invalid.on(field, NUL_REFUSED))
 
 
+async def _on_database_error(request: Request, exc: Exception) -> Response:
+    """503 in the path's version while the database cannot serve (it recovers by itself:
+    pooled connections are checked before use); any other database error is a bug: 500."""
+    if not is_outage(exc):
+        return await unexpected_response(request, exc)
+    request_id = request.scope.get("state", {}).get("request_id", "-")
+    logger.warning("database unavailable on request %s: %s", request_id, exc.__class__.__name__)
+    return respond(request, database_unavailable())
+
+
 async def unexpected_response(request: Request, exc: Exception) -> Response:
     """Logs an unexpected exception once and answers with the path's generic error."""
     request_id = request.scope.get("state", {}).get("request_id", "-")
@@ -148,6 +162,8 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_invalid_request)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
+    for database_error in (SQLAlchemyError, sqlite3.Error, OSError):
+        app.add_exception_handler(database_error, _on_database_error)
     # Unexpected errors are answered by core/middleware.py:CatchUnexpected, which (unlike this
     # handler's middleware) does not re-raise them to the server: logged once, connection kept.
     # This handler only sees failures of the outer middleware.

@@ -26,7 +26,8 @@ Processor = Callable[[Any], Any] | None
 
 class Reader:
     def __init__(self, url: str, engine: AsyncEngine) -> None:
-        self._engine = engine
+        # One statement needs no transaction: no BEGIN and ROLLBACK round trips around it.
+        self._autocommit = engine.execution_options(isolation_level="AUTOCOMMIT")
         self._connection: sqlite3.Connection | None = None
         self._compiled: dict[int, _Compiled] = {}
         self._sqlite_file = (
@@ -37,7 +38,7 @@ class Reader:
         self, statement: Select[Any], params: Mapping[str, Any]
     ) -> Sequence[Sequence[Any]]:
         if self._sqlite_file is None:
-            async with self._engine.connect() as connection:
+            async with self._autocommit.connect() as connection:
                 result = await connection.execute(statement, dict(params))
                 return list(result.all())
         compiled = self._compiled.get(id(statement))

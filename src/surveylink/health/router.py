@@ -2,7 +2,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from surveylink.core.envelopes import Data
 from surveylink.core.errors import error_responses
@@ -10,9 +10,9 @@ from surveylink.health import service
 from surveylink.health.schemas import HealthStatus, Status
 
 
-def get_engine(request: Request) -> AsyncEngine:
-    engine: AsyncEngine = request.app.state.engine
-    return engine
+def get_sessions(request: Request) -> async_sessionmaker[AsyncSession]:
+    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
+    return sessions
 
 
 def get_redis(request: Request) -> Redis | None:
@@ -34,12 +34,12 @@ router = APIRouter(tags=["Health"])
     responses=error_responses(503),
 )
 async def health_check(
-    engine: Annotated[AsyncEngine, Depends(get_engine)],
+    sessions: Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)],
     redis: Annotated[Redis | None, Depends(get_redis)],
 ) -> Data[HealthStatus]:
     """Check the health status of critical application dependencies including database and
     cache."""
-    return Data(data=await service.check_health(engine, redis))
+    return Data(data=await service.check_health(sessions, redis))
 
 
 # Upstream's non-API liveness probe (apps/web/app/health/route.ts): no checks at all.

@@ -1,13 +1,16 @@
+import time
 from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from surveylink.core.config import Settings, SettingsDep
-from surveylink.core.db import SessionDep, WriteSessionDep
+from surveylink.core.db import SessionDep, transaction
 from surveylink.core.errors import BadRequest
 from surveylink.core.proxies import client_ip
+from surveylink.links import tokens
 from surveylink.links.deps import LinkKeysDep
 from surveylink.links.tokens import LinkKeys
 from surveylink.respondent import looks, pages, service, uploads
@@ -74,11 +77,27 @@ async def get_survey_stylesheet(
     return Response(sheet.css, media_type="text/css", headers=headers)
 
 
+def _signed(token: str, keys: LinkKeys) -> bool:
+    """Whether the token is one we signed and still valid: only then may the page write."""
+    try:
+        tokens.verify(token, keys, now=int(time.time()))
+    except (tokens.TokenInvalid, tokens.TokenExpired):
+        return False
+    return True
+
+
+def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
+    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
+    return sessions
+
+
+# The token is the credential: it is checked (and a form read whole) before a transaction opens,
+# so a request with a forged token, or a client that trickles its form, never holds the write
+# lock or a pooled connection. A bad token's page is rendered in a read-only transaction.
 @router.get("/c/{token}")
 async def open_survey_link(
     token: Token,
     request: Request,
-    session: WriteSessionDep,
     settings: SettingsDep,
     link_keys: LinkKeysDep,
     storage: StorageDep,
@@ -86,14 +105,17 @@ async def open_survey_link(
     """The personal-link page: a state page or the survey's current step."""
     files = _uploads(uploads.Received(), storage, settings, link_keys)
     visit = _visit(request, token, settings, files)
-    return _answer(await service.open_page(session, link_keys, visit), visit)
+    # A GET that writes: a page view records a display.
+    write = _signed(token, link_keys)
+    async with transaction(_sessions(request), write=write) as session:
+        page = await service.open_page(session, link_keys, visit)
+    return _answer(page, visit)
 
 
 @router.post("/c/{token}")
 async def submit_survey_step(
     token: Token,
     request: Request,
-    session: SessionDep,
     settings: SettingsDep,
     link_keys: LinkKeysDep,
     storage: StorageDep,
@@ -105,4 +127,7 @@ async def submit_survey_step(
             raise BadRequest.on("form", "NUL characters are not allowed")  # no column holds one
         files = _uploads(received, storage, settings, link_keys)
         visit = _visit(request, token, settings, files, received.form)
-        return _answer(await service.submit_step(session, link_keys, visit), visit)
+        write = _signed(token, link_keys)
+        async with transaction(_sessions(request), write=write) as session:
+            page = await service.submit_step(session, link_keys, visit)
+    return _answer(page, visit)

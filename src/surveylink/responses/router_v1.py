@@ -45,7 +45,7 @@ async def get_responses(
 
 
 @router.post(RESPONSES, operation_id="createResponseV1")
-async def create_response(key: V1ApiKeyDep, session: SessionDep, body: RawBody) -> dict[str, Any]:
+async def create_response(key: V1ApiKeyDep, body: RawBody, session: SessionDep) -> dict[str, Any]:
     """Creates a response to a survey of the body's `environmentId` (optional when the key has
     exactly one environment); fires `responseCreated`, and `responseFinished` when finished."""
     response = await service.create_response_from_json(session, key, body)
@@ -63,7 +63,7 @@ async def get_response(
 
 @router.put(RESPONSE, operation_id="updateResponseV1")
 async def update_response(
-    key: V1ApiKeyDep, session: SessionDep, response_id: ResponseId, body: RawBody
+    key: V1ApiKeyDep, body: RawBody, session: SessionDep, response_id: ResponseId
 ) -> dict[str, Any]:
     """Merges `data`, `variables` and `ttc` into the response and overwrites `finished`,
     `endingId` and `language` when sent; fires `responseUpdated`, and `responseFinished`

@@ -2,10 +2,11 @@
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 
 from surveylink.auth.deps import V1ApiKeyDep
 from surveylink.auth.permissions import Permission
+from surveylink.core.bodies import RawBody
 from surveylink.core.config import SettingsDep
 from surveylink.core.db import SessionDep
 from surveylink.core.zod import Cuid2
@@ -15,14 +16,6 @@ from surveylink.surveys import service
 from surveylink.surveys.shape import raw_row, read_shape
 
 router = APIRouter(tags=["Management API - Survey"])  # upstream's v1 tag
-
-
-async def _raw_body(request: Request) -> bytes:
-    return await request.body()
-
-
-# Read after authentication, so a bad key is a 401 even with a malformed body, as upstream.
-RawBody = Annotated[bytes, Depends(_raw_body)]
 
 
 @router.get("/management/surveys", operation_id="getSurveysV1")
@@ -37,7 +30,7 @@ async def get_surveys(
 
 
 @router.post("/management/surveys", operation_id="createSurveyV1")
-async def create_survey(key: V1ApiKeyDep, session: SessionDep, body: RawBody) -> dict[str, Any]:
+async def create_survey(key: V1ApiKeyDep, body: RawBody, session: SessionDep) -> dict[str, Any]:
     survey, used_questions = await service.create_survey(session, key, body)
     return {"data": read_shape(survey, show_questions=used_questions, decimal_as_string=True)}
 
@@ -51,9 +44,9 @@ async def get_survey(key: V1ApiKeyDep, session: SessionDep, surveyId: Cuid2) -> 
 @router.put("/management/surveys/{surveyId}", operation_id="updateSurveyV1")
 async def update_survey(
     key: V1ApiKeyDep,
+    body: RawBody,
     session: SessionDep,
     surveyId: Cuid2,  # noqa: N803
-    body: RawBody,
 ) -> dict[str, Any]:
     survey, used_questions = await service.update_survey(session, key, surveyId, body)
     return {"data": read_shape(survey, show_questions=used_questions)}

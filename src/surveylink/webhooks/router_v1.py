@@ -34,7 +34,7 @@ async def get_webhooks(
 
 @router.post(WEBHOOKS, operation_id="createWebhookV1")
 async def create_webhook(
-    key: V1ApiKeyDep, session: SessionDep, settings: SettingsDep, box: SecretBoxDep, body: RawBody
+    key: V1ApiKeyDep, body: RawBody, session: SessionDep, settings: SettingsDep, box: SecretBoxDep
 ) -> Data[WebhookOut]:
     """Creates a webhook in the body's `environmentId` (optional when the key has exactly one
     environment); `surveyIds` empty or absent means every survey of the environment."""
