@@ -41,7 +41,12 @@ async def add_webhook(session: AsyncSession, webhook: Webhook) -> None:
 
 
 async def delete_webhook(session: AsyncSession, webhook: Webhook) -> None:
-    """Deletes the webhook; the database cascades its events and deliveries."""
+    """Deletes the webhook, its events and deliveries.
+
+    Its events go first: a delivery worker recording an attempt locks the event, then the
+    webhook (its delivery row's foreign key). Taking them in the same order waits for that
+    worker; the webhook first would deadlock with it on PostgreSQL (a 500 for the DELETE)."""
+    await session.execute(delete(WebhookEvent).where(WebhookEvent.webhook_id == webhook.id))
     await session.execute(delete(Webhook).where(Webhook.id == webhook.id))
     session.expunge(webhook)
 
