@@ -19,7 +19,8 @@ from surveylink.contacts.router_v1 import router as contacts_v1_router
 from surveylink.core import handlers, openapi, ratelimit
 from surveylink.core.config import ConfigError, Settings
 from surveylink.core.db import make_engine, make_sessionmaker
-from surveylink.core.middleware import HeadersMiddleware
+from surveylink.core.limits import RequestLimits
+from surveylink.core.middleware import CatchUnexpected, HeadersMiddleware
 from surveylink.core.paths import UpstreamPaths
 from surveylink.core.ratelimit import RateLimiter, make_redis
 from surveylink.core.reader import Reader
@@ -129,5 +130,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     handlers.install(app)
     openapi.install(app)
     app.add_middleware(UpstreamPaths, routes=app.routes)  # inside the headers: redirects get them
+    # The last added runs first: headers, then unexpected errors, then the request's limits.
+    app.add_middleware(RequestLimits)
+    app.add_middleware(CatchUnexpected)
     app.add_middleware(HeadersMiddleware)
     return app

@@ -2,7 +2,6 @@
 
 import asyncio
 import json
-import logging
 import os
 import signal
 from collections.abc import Awaitable, Callable
@@ -18,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveylink import migrate as migrations
 from surveylink.auth import service as auth
 from surveylink.auth.permissions import Permission
+from surveylink.core import logs
 from surveylink.core.config import ConfigError, Settings
 from surveylink.core.db import make_engine, make_sessionmaker, transaction
 from surveylink.environments import service as environments
@@ -71,7 +71,7 @@ def serve(
     settings = _settings()
     os.environ["ENCRYPTION_KEY"] = settings.encryption_key.get_secret_value()
     migrations.upgrade(settings.sqlalchemy_url)
-    logging.basicConfig(level=settings.log_level.upper())
+    logs.configure(settings.log_level)
     uvicorn.run(
         "surveylink.app:create_app",
         factory=True,
@@ -79,19 +79,27 @@ def serve(
         port=settings.port,
         workers=workers,
         log_level=settings.log_level.lower(),
+        log_config=logs.server_config(),
         proxy_headers=True,
     )
 
 
 @app.command()
 def worker(
-    concurrency: Annotated[int, typer.Option(help="Deliveries in flight at once.")] = 32,
+    concurrency: Annotated[
+        int | None,
+        typer.Option(
+            help="Webhooks delivered to at once [default: SURVEYLINK_WEBHOOK_CONCURRENCY]"
+        ),
+    ] = None,
 ) -> None:
     """Deliver webhook events until stopped (SIGINT/SIGTERM). Any number may run at once."""
     settings = _settings()
     migrations.upgrade(settings.sqlalchemy_url)
-    logging.basicConfig(level=settings.log_level.upper())
-    policy = replace(Policy.from_settings(settings), concurrency=concurrency)
+    logs.configure(settings.log_level)
+    policy = Policy.from_settings(settings)
+    if concurrency is not None:
+        policy = replace(policy, concurrency=concurrency)
 
     async def run() -> None:
         engine = make_engine(settings.sqlalchemy_url)

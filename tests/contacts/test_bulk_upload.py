@@ -362,7 +362,9 @@ async def test_250_contacts_take_a_handful_of_statements(client: AsyncClient, en
         response = await _upload(env, contacts)
 
     assert response.status_code == 200
-    assert len(seen) <= 12, seen
+    # 11 for the upload, savepoint included (its retry after a lost race needs one), and 2 for
+    # the key's last-used write, which may land meanwhile.
+    assert len(seen) <= 13, seen
     stored = await _contacts(env)
     assert len(stored) == 250
     assert stored["p0@example.com"] == {

@@ -25,6 +25,11 @@ from surveylink.contacts.values import Columns, detect_type, js_string, store, t
         ("", "string"),
         ("pro", "string"),
         ("12abc", "string"),
+        ("0001-01-01T00:00:00+23:59", "string"),  # before year 1 in UTC
+        ("9999-12-31T23:59:59-23:59", "string"),  # after year 9999 in UTC
+        ("01-01-" + "1" * 5000, "string"),
+        ("\u0662\u0660\u0662\u0664-01-15", "string"),  # Arabic-Indic digits
+        ("2024-01-15T10:30:00." + "9" * 5000 + "Z", "date"),
     ],
 )
 def test_detect_type(text: str, expected: str) -> None:

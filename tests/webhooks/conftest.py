@@ -1,8 +1,11 @@
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 
 import pytest
-from httpx import AsyncClient
+from httpx import ASGITransport, AsyncClient
 
+from surveylink.app import create_app
+from surveylink.auth import service as auth_service
 from surveylink.core.config import Settings
 from surveylink.webhooks.delivery import DeliveryWorker, Policy
 from tests.webhooks.receiver import Receiver
@@ -39,3 +42,14 @@ async def worker(client: AsyncClient) -> AsyncIterator[DeliveryWorker]:
     delivery = make_worker(client)
     async with delivery.running():
         yield delivery
+
+
+@asynccontextmanager
+async def api(settings: Settings, *, allow_internal: bool) -> AsyncIterator[AsyncClient]:
+    """Another app on the same database, with DANGEROUSLY_ALLOW_WEBHOOK_INTERNAL_URLS as told."""
+    app = create_app(settings.model_copy(update={"allow_internal_webhook_urls": allow_internal}))
+    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http:
+        yield http
+    await auth_service.drain()
+    app.state.reader.dispose()
+    await app.state.engine.dispose()

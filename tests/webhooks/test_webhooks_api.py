@@ -4,32 +4,26 @@ import base64
 from typing import Any
 from unittest.mock import ANY
 
-import pytest
-from httpx import ASGITransport, AsyncClient
+from httpx import AsyncClient
 from sqlalchemy import select
 
-from surveylink.app import create_app
-from surveylink.auth import service as auth_service
 from surveylink.core.config import Settings
 from surveylink.core.db import make_engine, make_sessionmaker, transaction
 from surveylink.webhooks.models import Webhook
 from tests.factories import ApiEnv
+from tests.webhooks.conftest import api
 
 WEBHOOKS = "/api/v2/management/webhooks"
-PUBLIC = "https://93.184.215.14/hook"
+# Nothing listens there and no worker runs here: the URL only has to pass the check, which the
+# setting (on for these tests, as in tests/webhooks/conftest.py) lets loopback do.
+URL = "http://127.0.0.1:9/hook"
 UNAUTHORIZED = {"error": {"code": 401, "message": "Unauthorized"}}
-
-
-@pytest.fixture
-def settings(settings: Settings) -> Settings:
-    """The default: webhooks may not point inside the network."""
-    return settings.model_copy(update={"allow_internal_webhook_urls": False})
 
 
 def body(env: ApiEnv, **fields: Any) -> dict[str, Any]:
     return {
         "name": "CRM sync",
-        "url": PUBLIC,
+        "url": URL,
         "source": "user",
         "environmentId": env.environment_id,
         "triggers": ["responseFinished"],
@@ -62,7 +56,7 @@ async def test_create_returns_the_webhook_with_a_fresh_secret(
         "name": "CRM sync",
         "createdAt": ANY,
         "updatedAt": ANY,
-        "url": PUBLIC,
+        "url": URL,
         "source": "user",
         "environmentId": env.environment_id,
         "triggers": ["responseFinished"],
@@ -118,25 +112,27 @@ async def test_create_validates_in_zods_words(client: AsyncClient, env: ApiEnv) 
 
 
 async def test_create_checks_surveys_then_permission_then_url(
-    client: AsyncClient, env: ApiEnv
+    settings: Settings, env: ApiEnv
 ) -> None:
+    """With the default setting, which refuses the loopback URL last."""
     survey = await env.create_survey()
     dev_survey = await env.create_survey(environmentId=env.workspace.development.id)
     reader = await env.make_key([(env.environment_id, "read")])
 
-    unknown = await client.post(
-        WEBHOOKS, json=body(env, surveyIds=["nosuchsurvey"]), headers={"x-api-key": reader}
-    )
-    twice = await client.post(
-        WEBHOOKS, json=body(env, surveyIds=[survey["id"], survey["id"]]), headers=env.headers
-    )
-    mixed = await client.post(
-        WEBHOOKS, json=body(env, surveyIds=[survey["id"], dev_survey["id"]]), headers=env.headers
-    )
-    forbidden = await client.post(WEBHOOKS, json=body(env), headers={"x-api-key": reader})
-    loopback = await client.post(
-        WEBHOOKS, json=body(env, url="http://127.0.0.1/hook"), headers=env.headers
-    )
+    async with api(settings, allow_internal=False) as client:
+        unknown = await client.post(
+            WEBHOOKS, json=body(env, surveyIds=["nosuchsurvey"]), headers={"x-api-key": reader}
+        )
+        twice = await client.post(
+            WEBHOOKS, json=body(env, surveyIds=[survey["id"], survey["id"]]), headers=env.headers
+        )
+        mixed = await client.post(
+            WEBHOOKS,
+            json=body(env, surveyIds=[survey["id"], dev_survey["id"]]),
+            headers=env.headers,
+        )
+        forbidden = await client.post(WEBHOOKS, json=body(env), headers={"x-api-key": reader})
+        loopback = await client.post(WEBHOOKS, json=body(env), headers=env.headers)
 
     assert unknown.json() == error(404, "Not Found", ("survey", "not found"))
     assert twice.status_code == 404
@@ -153,17 +149,9 @@ async def test_create_checks_surveys_then_permission_then_url(
 
 
 async def test_internal_urls_pass_when_the_setting_allows_them(
-    settings: Settings, env: ApiEnv
+    client: AsyncClient, env: ApiEnv
 ) -> None:
-    allowing = create_app(settings.model_copy(update={"allow_internal_webhook_urls": True}))
-    async with AsyncClient(
-        transport=ASGITransport(app=allowing), base_url="http://testserver"
-    ) as http:
-        response = await http.post(
-            WEBHOOKS, json=body(env, url="http://127.0.0.1:9/hook"), headers=env.headers
-        )
-    await auth_service.drain()
-    await allowing.state.engine.dispose()
+    response = await client.post(WEBHOOKS, json=body(env), headers=env.headers)
 
     assert response.status_code == 201
 
@@ -207,7 +195,7 @@ async def test_put_overwrites_and_keeps_the_secret(client: AsyncClient, env: Api
     created = (await client.post(WEBHOOKS, json=body(env), headers=env.headers)).json()["data"]
     update = {
         "name": None,
-        "url": "https://93.184.215.15/other",
+        "url": "http://127.0.0.1:9/other",
         "source": "n8n",
         "triggers": ["responseCreated", "responseUpdated"],
         "surveyIds": [survey["id"]],
@@ -221,7 +209,7 @@ async def test_put_overwrites_and_keeps_the_secret(client: AsyncClient, env: Api
         "data": {
             **created,
             "name": None,
-            "url": "https://93.184.215.15/other",
+            "url": "http://127.0.0.1:9/other",
             "source": "n8n",
             "triggers": ["responseCreated", "responseUpdated"],
             "surveyIds": [survey["id"]],

@@ -4,7 +4,7 @@ from typing import Annotated, Literal
 from pydantic import BeforeValidator, Field, field_validator
 
 from surveylink.core.pagination import ListParams
-from surveylink.core.schemas import ApiModel, IsoDateTime
+from surveylink.core.schemas import ApiModel, IsoDateTime, Text255, Text1000
 from surveylink.core.zod import Cuid2, fail
 
 DataType = Literal["string", "number", "date"]
@@ -54,9 +54,9 @@ class AttributeKeyFilter(ListParams):
 class AttributeKeyCreate(ApiModel):
     """Input data for creating or updating a contact attribute."""
 
-    key: str
-    name: str | None
-    description: str | None
+    key: Text255
+    name: Text255 | None
+    description: Text1000 | None
     environment_id: Cuid2
     data_type: DataType | None = None
     # The key's format is upstream's object-level refinement: checked by the service once every
@@ -66,18 +66,20 @@ class AttributeKeyCreate(ApiModel):
 class AttributeKeyUpdate(ApiModel):
     """A contact attribute key to update. Key cannot be changed."""
 
-    name: str | None
-    description: str | None
+    name: Text255 | None
+    description: Text1000 | None
 
 
 class V1AttributeKeyCreate(ApiModel):
-    key: str
+    key: Text255
     # v1 stores an empty description when none (or null) is sent.
-    description: Annotated[str, BeforeValidator(lambda value: "" if value is None else value)] = ""
+    description: Annotated[
+        Text1000, BeforeValidator(lambda value: "" if value is None else value)
+    ] = ""
     type: Literal["custom"]
     data_type: DataType | None = None
     environment_id: str
-    name: str | None = None
+    name: Text255 | None = None
 
     @field_validator("key")
     @classmethod
@@ -88,9 +90,9 @@ class V1AttributeKeyCreate(ApiModel):
 
 
 class V1AttributeKeyUpdate(ApiModel):
-    description: str | None = None
-    name: str | None = None
-    key: str | None = None
+    description: Text1000 | None = None
+    name: Text255 | None = None
+    key: Text255 | None = None
     data_type: DataType | None = None
 
     @field_validator("key")

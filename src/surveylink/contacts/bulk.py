@@ -5,6 +5,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.attribute_keys.models import ContactAttributeKey
@@ -20,11 +21,12 @@ from surveylink.contacts.schemas import (
 )
 from surveylink.contacts.values import DataType, detect_type, store, to_columns
 from surveylink.core.clock import utcnow
-from surveylink.core.errors import BadRequest, ErrorDetail, Forbidden, Invalid
+from surveylink.core.errors import BadRequest, Conflict, ErrorDetail, Forbidden, Invalid
 from surveylink.core.ids import cuid2
 from surveylink.core.zod import is_email
 
 MAX_CONTACTS = 250
+_ATTEMPTS = 3
 SUCCESS = "Contacts bulk upload successful"
 PARTIAL = (
     "Contacts bulk upload partially successful. "
@@ -100,12 +102,25 @@ async def upload_contacts(
         raise Forbidden()
     if not body.contacts:
         return BulkUploadResult(message=SUCCESS)
+    for _ in range(_ATTEMPTS):
+        try:
+            async with session.begin_nested():
+                return await _upload(session, environment_id, body.contacts)
+        except IntegrityError:
+            # A concurrent upload or create took an email or userId this upload meant to
+            # write (the unique index of contacts/models.py). Planned again, the upload sees
+            # it, as if it had come second: the email's contact is updated, the userId skipped.
+            continue
+    raise Conflict.on("contacts", "Contacts were changed concurrently; please upload again")
 
-    payload_keys = list(
-        dict.fromkeys(a.attribute_key.key for c in body.contacts for a in c.attributes)
-    )
-    emails = [contact.value_of("email") or "" for contact in body.contacts]
-    user_ids = [value for contact in body.contacts if (value := contact.value_of("userId"))]
+
+async def _upload(
+    session: AsyncSession, environment_id: str, contacts: list[BulkContact]
+) -> BulkUploadResult:
+    """Plans the upload from what is stored now, then writes it."""
+    payload_keys = list(dict.fromkeys(a.attribute_key.key for c in contacts for a in c.attributes))
+    emails = [contact.value_of("email") or "" for contact in contacts]
+    user_ids = [value for contact in contacts if (value := contact.value_of("userId"))]
     known = await repository.get_attribute_keys(session, environment_id, payload_keys)
     existing = await repository.get_contacts_by_email(session, environment_id, emails)
     taken_user_ids = (
@@ -121,13 +136,13 @@ async def upload_contacts(
             f"Invalid attribute key(s): {', '.join(unsafe)}. Keys must only contain lowercase "
             "letters, numbers, and underscores, and must start with a letter.",
         )
-    types = _attribute_types(body.contacts, known)
-    plan = _plan(body.contacts, existing, taken_user_ids)
+    types = _attribute_types(contacts, known)
+    plan = _plan(contacts, existing, taken_user_ids)
     keys = await _create_keys(session, environment_id, plan, known, types)
     if keys is not known:
         # A concurrent upload may have created a key first, with its own type: ours must fit
         # it, exactly as if this upload had come second.
-        types = _attribute_types(body.contacts, {**known, **keys})
+        types = _attribute_types(contacts, {**known, **keys})
     await _rename_keys(session, plan, keys)
     await _write(session, environment_id, plan, keys, types)
     if plan.skipped:
@@ -282,6 +297,7 @@ async def _write(
                     "value": columns.value,
                     "value_number": columns.value_number,
                     "value_date": columns.value_date,
+                    "is_unique": keys[name].is_unique,
                 }
             )
     await repository.upsert_attributes(session, rows)

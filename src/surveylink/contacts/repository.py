@@ -98,7 +98,9 @@ async def add_contact(
     session.add(contact)
     await session.flush()
     session.add_all(
-        ContactAttribute(contact_id=contact.id, attribute_key_id=key.id, value=value)
+        ContactAttribute(
+            contact_id=contact.id, attribute_key_id=key.id, value=value, is_unique=key.is_unique
+        )
         for key, value in values
     )
     await session.flush()
@@ -190,9 +192,13 @@ async def upsert_attributes(session: AsyncSession, rows: Sequence[dict[str, Any]
 
     Existing rows keep their id and creation time. The statement is the dialect's own
     `INSERT … ON CONFLICT DO UPDATE`, sent in batches that fit either driver's parameter cap.
+    A value another contact holds under a unique key (email, userId) raises IntegrityError.
+    Rows go in (key, value) order, so two uploads wait on each other's values in the same
+    order and cannot deadlock on them.
     """
     if not rows:
         return
+    rows = sorted(rows, key=lambda row: (str(row["attribute_key_id"]), str(row["value"])))
     upsert = _dialect_insert(session)
     table = ContactAttribute.__table__
     assert isinstance(table, Table)
@@ -211,7 +217,7 @@ async def upsert_attributes(session: AsyncSession, rows: Sequence[dict[str, Any]
         )
 
 
-# 8 columns a row: 3,000 rows stay under SQLite's and asyncpg's 32,767 parameters.
+# 9 columns a row: 3,000 rows stay under SQLite's and asyncpg's 32,767 parameters.
 _UPSERT_BATCH = 3000
 
 

@@ -1,14 +1,20 @@
 from typing import Annotated, Literal
 
-from pydantic import PlainSerializer, field_validator
+from pydantic import PlainSerializer, StringConstraints, field_validator
 
-from surveylink.core.schemas import ApiModel, IsoDateTime
+from surveylink.core.schemas import ApiModel, IsoDateTime, Text255
 from surveylink.core.zod import Cuid2, fail, is_email
+
+# Attribute values are indexed with their key (the email and userId lookups, the uniqueness of
+# both): PostgreSQL's index entries hold about 2,700 bytes, and 512 characters fit even when
+# each takes UTF-8's 4 bytes. Upstream has the same index and no bound: a 500 past it.
+MAX_ATTRIBUTE_VALUE = 512
+AttributeValue = Annotated[str, StringConstraints(max_length=MAX_ATTRIBUTE_VALUE)]
 
 
 class ContactCreate(ApiModel):
     environment_id: Cuid2
-    attributes: dict[str, str]
+    attributes: dict[Text255, AttributeValue]
 
     @field_validator("attributes")
     @classmethod
@@ -29,13 +35,13 @@ class ContactOut(ApiModel):
 
 
 class BulkAttributeKey(ApiModel):
-    key: str
-    name: str
+    key: Text255
+    name: Text255
 
 
 class BulkAttribute(ApiModel):
     attribute_key: BulkAttributeKey
-    value: str
+    value: AttributeValue
 
 
 class BulkContact(ApiModel):

@@ -1,10 +1,11 @@
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.auth.permissions import AuthKey, Permission, authorize
 from surveylink.contacts import repository
 from surveylink.contacts.models import Contact, ContactAttribute
 from surveylink.contacts.schemas import ContactCreate, ContactOut
-from surveylink.core.errors import BadRequest, Conflict, Forbidden, Resource
+from surveylink.core.errors import BadRequest, Conflict, DomainError, Forbidden, Resource
 
 
 async def create_contact(session: AsyncSession, key: AuthKey, body: ContactCreate) -> ContactOut:
@@ -12,28 +13,47 @@ async def create_contact(session: AsyncSession, key: AuthKey, body: ContactCreat
     environment_id = body.environment_id
     if not key.allows(environment_id, Permission.WRITE):
         raise Forbidden()
-    email = body.attributes["email"]
-    if await repository.find_contact_by_attribute(session, environment_id, "email", email):
-        raise Conflict.on("email", "contact with this email already exists")
-    user_id = body.attributes.get("userId")
-    if user_id and await repository.find_contact_by_attribute(
-        session, environment_id, "userId", user_id
-    ):
-        raise Conflict.on("userId", "contact with this userId already exists")
+    if conflict := await _conflict(session, environment_id, body.attributes):
+        raise conflict
     keys = await repository.get_attribute_keys(session, environment_id, body.attributes)
     missing = [name for name in body.attributes if name not in keys]
     if missing:
         raise BadRequest.on("attributes", f"attribute keys not found: {', '.join(missing)}. ")
     contact = Contact(environment_id=environment_id)
-    await repository.add_contact(
-        session, contact, [(keys[name], value) for name, value in body.attributes.items()]
-    )
+    values = [(keys[name], value) for name, value in body.attributes.items()]
+    try:
+        async with session.begin_nested():
+            await repository.add_contact(session, contact, values)
+    except IntegrityError:
+        # A concurrent create took the email or userId first (the unique index of
+        # contacts/models.py): answered as if it had come before the check above.
+        conflict = await _conflict(session, environment_id, body.attributes)
+        raise conflict or _email_taken() from None
     return ContactOut(
         id=contact.id,
         created_at=contact.created_at,
         environment_id=environment_id,
         attributes=dict(body.attributes),
     )
+
+
+async def _conflict(
+    session: AsyncSession, environment_id: str, attributes: dict[str, str]
+) -> DomainError | None:
+    """Upstream's 409 when another contact of the environment has this email or userId."""
+    email = attributes["email"]
+    if await repository.find_contact_by_attribute(session, environment_id, "email", email):
+        return _email_taken()
+    user_id = attributes.get("userId")
+    if user_id and await repository.find_contact_by_attribute(
+        session, environment_id, "userId", user_id
+    ):
+        return Conflict.on("userId", "contact with this userId already exists")
+    return None
+
+
+def _email_taken() -> DomainError:
+    return Conflict.on("email", "contact with this email already exists")
 
 
 async def list_all_contacts(session: AsyncSession, key: AuthKey) -> list[Contact]:

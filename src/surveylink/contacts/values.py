@@ -16,14 +16,17 @@ from surveylink.core.zod import js_number
 
 DataType = Literal["string", "number", "date"]
 
-_LOOKS_LIKE_DATE = re.compile(r"(\d{4}[-/]\d{2}[-/]\d{2}|\d{2}[-/]\d{2}[-/]\d{4})")
-_ISO_PREFIX = re.compile(r"\d{4}[-/]\d{2}[-/]\d{2}")
+# ASCII digits only, as JavaScript's date parsing reads them (`\d` alone also takes `٢`).
+_LOOKS_LIKE_DATE = re.compile(r"(\d{4}[-/]\d{2}[-/]\d{2}|\d{2}[-/]\d{2}[-/]\d{4})", re.ASCII)
+_ISO_PREFIX = re.compile(r"\d{4}[-/]\d{2}[-/]\d{2}", re.ASCII)
 _ISO = re.compile(
     r"(\d{4})([-/])(\d{2})\2(\d{2})"
     r"(?:[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d+))?)?)?"
-    r"\s*(Z|[+-]\d{2}:?\d{2})?"
+    r"\s*(Z|[+-]\d{2}:?\d{2})?",
+    re.ASCII,
 )
-_LEADING_INT = re.compile(r"\s*([+-]?\d+)")
+# A date part has at most 9 digits: a longer one is no date (and int() refuses 4,300 digits).
+_LEADING_INT = re.compile(r"\s*([+-]?\d{1,9})(?!\d)", re.ASCII)
 
 
 @dataclass(frozen=True)
@@ -140,5 +143,8 @@ def _iso_date(text: str) -> datetime | None:
     if zone and zone != "Z":
         sign = -1 if zone[0] == "-" else 1
         digits = zone[1:].replace(":", "")
-        moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        try:
+            moment -= sign * timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
+        except OverflowError:
+            return None  # before year 1 or after 9999 in UTC: no column holds it
     return moment

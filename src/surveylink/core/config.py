@@ -44,6 +44,7 @@ class Settings(BaseSettings):
         5.0, alias="SURVEYLINK_WEBHOOK_RETRY_BASE_SECONDS", gt=0
     )
     webhook_timeout_seconds: float = Field(15.0, alias="SURVEYLINK_WEBHOOK_TIMEOUT_SECONDS", gt=0)
+    webhook_concurrency: int = Field(32, alias="SURVEYLINK_WEBHOOK_CONCURRENCY", ge=1, le=1000)
     trusted_proxies: str = Field("", alias="SURVEYLINK_TRUSTED_PROXIES")
     # Uploaded files: a local folder by default, S3-compatible storage with upstream's settings.
     upload_dir: Path | None = Field(None, alias="SURVEYLINK_UPLOAD_DIR")

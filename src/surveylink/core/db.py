@@ -86,12 +86,15 @@ def _sqlite_begin(connection: Connection) -> None:
 
 
 def make_engine(url: str) -> AsyncEngine:
+    # hide_parameters: an error's message (which may be logged) never carries the values.
     if url.startswith("sqlite"):
-        engine = create_async_engine(url, pool_size=5, max_overflow=10)
+        engine = create_async_engine(url, pool_size=5, max_overflow=10, hide_parameters=True)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
-    return create_async_engine(url, pool_size=10, max_overflow=10, pool_pre_ping=True)
+    return create_async_engine(
+        url, pool_size=10, max_overflow=10, pool_pre_ping=True, hide_parameters=True
+    )
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -113,12 +113,19 @@ class TooManyRequests(DomainError):
     pass
 
 
+class PayloadTooLarge(DomainError):
+    """The body is over the size limit; it was not read to its end."""
+
+
 class Unavailable(DomainError):
     """A dependency (the database) cannot serve the request now."""
 
 
 def malformed_json() -> BadRequest:
     return BadRequest.on("error", MALFORMED_JSON, message=MALFORMED_JSON)
+
+
+NUL_REFUSED = "Invalid input: NUL characters are not allowed"
 
 
 # v2: upstream's `{"error": {"code", "message", "details"?}}`.
@@ -134,6 +141,7 @@ _V2: dict[type[DomainError], tuple[int, str, bool]] = {
     Conflict: (409, "Conflict", True),
     Invalid: (422, "Unprocessable Entity", True),
     TooManyRequests: (429, "Too Many Requests", False),
+    PayloadTooLarge: (413, "Payload Too Large", True),
     Unavailable: (503, "Service Unavailable", True),
 }
 
@@ -200,6 +208,10 @@ def render_v1(error: DomainError) -> tuple[int, dict[str, Any]]:
         # v1's flat map: one entry per field, the last issue wins.
         flat = {detail.field: detail.issue for detail in error.details}
         status, code, message, details = 400, "bad_request", INVALID_FIELDS, flat
+    elif isinstance(error, PayloadTooLarge):  # upstream's newer v1 answer
+        issue = "; ".join(detail.issue for detail in error.details)
+        status, code, message, details = 413, "payload_too_large", "Payload Too Large", {}
+        details = {"error": issue}
     elif isinstance(error, TooManyRequests):
         status, code, message, details = 429, "too_many_requests", RATE_LIMITED, {}
     elif isinstance(error, BrokenRules):
@@ -225,8 +237,10 @@ _PAGE = (
     "<title>{title}</title><h1>{title}</h1><p>{text}</p></html>"
 )
 _PAGE_TEXTS = {
-    404: ("Page not found", "This page does not exist."),
-    413: ("Too much data", "What you sent is too large. Please shorten your answer."),
+    400: ("This request could not be read.", "Please open your survey link again."),
+    404: ("Page not found.", "Please check the address of your survey link."),
+    405: ("Page not found.", "Please check the address of your survey link."),
+    413: ("Your answer is too long.", "Please shorten it and send it again."),
     429: ("Too many requests", "Please wait a moment and try again."),
     503: ("Temporarily unavailable", "Please try again in a moment."),
 }
@@ -260,7 +274,7 @@ _DESCRIPTIONS = {
     403: "Forbidden.",
     404: "Not Found.",
     409: "Conflict.",
-    413: "Payload Too Large: the body is over the size limit.",
+    413: "Payload Too Large: the body is over 2 MiB.",
     422: "Unprocessable Entity: the body, query or path failed validation.",
     429: "Too Many Requests: the key's per-minute limit is used up; see Retry-After.",
     500: "Internal Server Error.",

@@ -12,12 +12,15 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from surveylink.core import zod
 from surveylink.core.errors import (
+    NUL_REFUSED,
     V1_INTERNAL,
     V2_INTERNAL,
     ApiVersion,
+    BadRequest,
     DomainError,
     ErrorDetail,
     Invalid,
+    PayloadTooLarge,
     Unauthenticated,
     malformed_json,
     render_page,
@@ -33,7 +36,12 @@ logger = logging.getLogger("surveylink")
 
 def respond(request: Request, error: DomainError) -> Response:
     """`error` as the client of this path expects it."""
-    version = ApiVersion.of(request.url.path)
+    return respond_at(request.url.path, error)
+
+
+def respond_at(path: str, error: DomainError) -> Response:
+    """`error` as a client of `path` expects it (also for middleware, which has no route)."""
+    version = ApiVersion.of(path)
     if version is ApiVersion.PAGE:
         status = v2_status(error)
         return HTMLResponse(render_page(status), status_code=status, headers=error.headers)
@@ -49,6 +57,9 @@ async def _on_domain_error(request: Request, exc: Exception) -> Response:
 
 async def _on_invalid_request(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    if ApiVersion.of(request.url.path) is ApiVersion.PAGE:
+        # The page validates only its token's length: anything else is not a link.
+        return HTMLResponse(render_page(404), status_code=404)
     errors = list(exc.errors())
     if any(error["type"] == "json_invalid" for error in errors):
         # FastAPI parses the body before any dependency runs; upstream checks the key first.
@@ -107,7 +118,24 @@ async def _on_http_error(request: Request, exc: Exception) -> Response:
     return JSONResponse(body, status_code=exc.status_code, headers=exc.headers)
 
 
-async def _on_unexpected(request: Request, exc: Exception) -> Response:
+def too_large(path: str, limit: int) -> Response:
+    """413 for a body over `limit` bytes in the path's version (upstream's newer answer). The
+    body was not read to its end, so the connection closes after the answer."""
+    issue = f"Request body must not exceed {limit} bytes"
+    error = PayloadTooLarge(ErrorDetail(field="body", issue=issue), headers={"connection": "close"})
+    return respond_at(path, error)
+
+
+def nul_in_url(path: str, field: str) -> Response:
+    """A NUL character in `field` (a query parameter, or `path`), which no column can hold: a
+    validation error of the path's version (v2 422, v1 400, a page under /c/)."""
+    if ApiVersion.of(path) is ApiVersion.PAGE:
+        return respond_at(path, BadRequest.on(field, NUL_REFUSED))
+    return respond_at(path, Invalid.on(field, NUL_REFUSED))
+
+
+async def unexpected_response(request: Request, exc: Exception) -> Response:
+    """Logs an unexpected exception once and answers with the path's generic error."""
     request_id = request.scope.get("state", {}).get("request_id", "-")
     logger.error("unhandled error on request %s", request_id, exc_info=exc)
     version = ApiVersion.of(request.url.path)
@@ -120,4 +148,7 @@ def install(app: FastAPI) -> None:
     app.add_exception_handler(DomainError, _on_domain_error)
     app.add_exception_handler(RequestValidationError, _on_invalid_request)
     app.add_exception_handler(StarletteHTTPException, _on_http_error)
-    app.add_exception_handler(Exception, _on_unexpected)
+    # Unexpected errors are answered by core/middleware.py:CatchUnexpected, which (unlike this
+    # handler's middleware) does not re-raise them to the server: logged once, connection kept.
+    # This handler only sees failures of the outer middleware.
+    app.add_exception_handler(Exception, unexpected_response)

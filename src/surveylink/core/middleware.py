@@ -1,11 +1,15 @@
-"""Cross-cutting headers as a tiny pure-ASGI middleware (no per-request task or body copy).
+"""Cross-cutting headers, and the answer to an unexpected error, as tiny pure-ASGI middleware
+(no per-request task or body copy).
 
-It is on every request's path, so the header lists are built once and only appended.
+They are on every request's path, so the header lists are built once and only appended.
 """
 
 import uuid
 
+from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from surveylink.core import handlers
 
 Headers = tuple[tuple[bytes, bytes], ...]
 
@@ -50,3 +54,35 @@ class HeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
+
+
+class CatchUnexpected:
+    """An exception no handler took becomes the path's generic 500, logged once.
+
+    Starlette's own error middleware answers too, but then re-raises to the server, which logs
+    the error a second time and drops the keep-alive connection. Here the exception ends with
+    the answer. Only an exception after the response started is re-raised: nothing can be
+    answered then, and the server must close the connection.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as error:
+            if started:
+                raise
+            response = await handlers.unexpected_response(Request(scope), error)
+            await response(scope, receive, send)

@@ -119,7 +119,7 @@ def _v2_errors(route: APIRoute, operation: dict[str, Any]) -> None:
     if operation.get("parameters") or route.body_field is not None:
         statuses.append(422)
     if route.body_field is not None:
-        statuses.append(400)  # malformed JSON
+        statuses.extend((400, 413))  # malformed JSON, a body over 2 MiB
     if isinstance(route, RateLimitedRoute):
         statuses.append(429)
     responses = operation["responses"]

@@ -10,12 +10,21 @@ from sqlalchemy.orm import InstrumentedAttribute
 
 from surveylink.core.errors import BadRequest
 from surveylink.core.schemas import ApiModel
-from surveylink.core.zod import fail, js_number, number_check
+from surveylink.core.zod import (
+    INVALID_DATE,
+    MAX_SAFE_INTEGER,
+    fail,
+    js_number,
+    number_check,
+    representable,
+)
 
 # Upstream lets a fractional limit through to the database, which then fails (500); we ask for
 # a whole number instead (docs/compatibility.md).
 Limit = Annotated[int, BeforeValidator(number_check(1, 250, integer=True))]
-Skip = Annotated[int, BeforeValidator(number_check(0, None, integer=True))]
+# Upstream has no upper bound and fails in the database past 64 bits; ours is JavaScript's
+# largest exact integer, checked before any query runs (docs/compatibility.md).
+Skip = Annotated[int, BeforeValidator(number_check(0, MAX_SAFE_INTEGER, integer=True))]
 DateField = Literal["createdAt", "updatedAt"]
 # The largest OFFSET either database binds (a 64-bit integer); any skip past it is past the end.
 MAX_OFFSET = 2**63 - 1
@@ -28,8 +37,8 @@ def _js_date(value: Any) -> datetime:
     try:
         parsed = datetime.fromisoformat(str(value).strip().replace("Z", "+00:00"))
     except ValueError:
-        raise fail("Invalid input: expected date, received Date") from None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+        raise fail(INVALID_DATE) from None
+    return representable(parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC))
 
 
 JsDate = Annotated[datetime, BeforeValidator(_js_date)]
@@ -77,7 +86,10 @@ def query_count(text: str, name: str) -> int:
     """A v1 `limit`/`offset`/`skip` read as JavaScript's `Number()` does; anything but a whole
     number >= 0 is a 400 (upstream: a 500 from the database)."""
     number = js_number(text)
-    if math.isnan(number) or number < 0 or number != int(number):
+    if math.isnan(number) or math.isinf(number) or number < 0 or number != int(number):
         issue = "expected a whole number >= 0"
+        raise BadRequest.on(name, issue, message=f"Invalid {name}: {issue}")
+    if number > MAX_SAFE_INTEGER:  # checked before the database sees it
+        issue = f"expected a whole number <= {MAX_SAFE_INTEGER}"
         raise BadRequest.on(name, issue, message=f"Invalid {name}: {issue}")
     return int(number)

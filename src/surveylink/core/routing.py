@@ -16,9 +16,9 @@ from collections.abc import Callable, Coroutine
 from typing import Any
 
 from fastapi import Request
-from fastapi.routing import APIRoute
 
 from surveylink.auth.permissions import AuthKey
+from surveylink.core.bodies import JsonRoute
 from surveylink.core.ratelimit import RateLimiter
 
 _REQUEST = "_rate_limit_request"
@@ -26,7 +26,7 @@ _REQUEST = "_rate_limit_request"
 Endpoint = Callable[..., Coroutine[Any, Any, Any]]
 
 
-class RateLimitedRoute(APIRoute):
+class RateLimitedRoute(JsonRoute):  # JsonRoute: bodies read as upstream's JSON.parse reads them
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         super().__init__(path, _counted(endpoint), **kwargs)
 

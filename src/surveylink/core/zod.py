@@ -6,6 +6,7 @@ Also JavaScript's `Number(string)`, which upstream applies to query numbers befo
 import math
 import re
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from pydantic import AfterValidator
@@ -14,11 +15,19 @@ from pydantic_core import PydanticCustomError
 from surveylink.core.ids import is_cuid2
 
 ZOD = "zod"  # error type whose message is already zod's text
-_DECIMAL = re.compile(r"[+-]?([0-9]+\.?[0-9]*|\.[0-9]+)([eE][+-]?[0-9]+)?")
+# Linear: the integer part and the fraction are separated by a mandatory point, so no text can
+# be split between them in more than one way (the old pattern backtracked quadratically).
+_DECIMAL = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
 _PREFIXED = {"0x": 16, "0o": 8, "0b": 2}
-_RADIX_DIGITS = {16: "0-9a-fA-F", 8: "0-7", 2: "01"}
+_RADIX_DIGITS = {16: frozenset("0123456789abcdefABCDEF"), 8: frozenset("01234567"), 2: {"0", "1"}}
 # What JavaScript's String.prototype.trim removes beyond Python's str.strip().
 _JS_SPACE = "\ufeff"
+# The longest number text read at all: every double JavaScript prints fits in far fewer
+# characters; a longer one is not a number here (JavaScript would read 40,000 digits as
+# Infinity: either way a 4xx, but this one costs nothing to decide).
+MAX_NUMBER_TEXT = 512
+# The largest integer JavaScript represents exactly (Number.MAX_SAFE_INTEGER).
+MAX_SAFE_INTEGER = 2**53 - 1
 
 
 def fail(message: str) -> PydanticCustomError:
@@ -26,18 +35,34 @@ def fail(message: str) -> PydanticCustomError:
 
 
 def js_number(text: str) -> float:
-    """JavaScript's `Number(text)`: NaN where JavaScript gives NaN."""
+    """JavaScript's `Number(text)`: NaN where JavaScript gives NaN, and for any text longer
+    than MAX_NUMBER_TEXT, checked before anything else is done with it."""
+    if len(text) > 2 * MAX_NUMBER_TEXT:
+        return math.nan  # not even worth trimming
     text = text.strip().strip(_JS_SPACE).strip()
+    if len(text) > MAX_NUMBER_TEXT:
+        return math.nan
     if not text:
         return 0.0
-    if text.lstrip("+-") == "Infinity":
-        return -math.inf if text.startswith("-") else math.inf
+    if text in ("Infinity", "+Infinity"):
+        return math.inf
+    if text == "-Infinity":
+        return -math.inf
     if _DECIMAL.fullmatch(text):
-        return float(text)
+        return float(text)  # too large for a double: inf, as JavaScript
     radix = _PREFIXED.get(text[:2].lower())
-    if radix and re.fullmatch(f"[{_RADIX_DIGITS[radix]}]+", text[2:]):
-        return float(int(text[2:], radix))
+    digits = text[2:]
+    if radix and digits and all(digit in _RADIX_DIGITS[radix] for digit in digits):
+        try:
+            return float(int(digits, radix))
+        except OverflowError:
+            return math.inf
     return math.nan
+
+
+def is_decimal(text: str) -> bool:
+    """A decimal number in ASCII (`-1.5`, `2e3`), as an HTML number input sends one."""
+    return len(text) <= MAX_NUMBER_TEXT and _DECIMAL.fullmatch(text) is not None
 
 
 def number_check(ge: float | None, le: float | None, integer: bool) -> Callable[[Any], float | int]:
@@ -73,6 +98,24 @@ def _cuid2(value: str) -> str:
 
 
 Cuid2 = Annotated[str, AfterValidator(_cuid2)]
+
+INVALID_DATE = "Invalid input: expected date, received Date"
+
+
+def representable(value: datetime) -> datetime:
+    """A moment with a UTC form in years 1 to 9999, the range every column and `iso()` hold.
+
+    JavaScript dates reach year 275760, so upstream takes `9999-12-31T23:59:59-01:00`; we
+    refuse it as zod refuses an invalid date (docs/compatibility.md).
+    """
+    try:
+        value.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise fail(INVALID_DATE) from None
+    return value
+
+
+BoundedDateTime = Annotated[datetime, AfterValidator(representable)]
 
 
 def js_type(value: Any) -> str:
@@ -130,6 +173,10 @@ def issue(error: Any, schema: dict[str, Any] | None = None) -> str:
         return f"Too small: expected number to be >={ctx['ge']}"
     if kind == "less_than_equal":
         return f"Too big: expected number to be <={ctx['le']}"
+    if kind == "string_too_short":
+        return f"Too small: expected string to have >={ctx['min_length']} characters"
+    if kind == "string_too_long":
+        return f"Too big: expected string to have <={ctx['max_length']} characters"
     if kind == "too_short":
         return f"Too small: expected array to have >={ctx['min_length']} items"
     if kind == "too_long":

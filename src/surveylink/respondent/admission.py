@@ -112,8 +112,11 @@ async def admit(
     return Admitted(row, claims.contact_id, survey, response, language, single_use_id)
 
 
+_MAX_SINGLE_USE_ID = 255  # responses.single_use_id
+
+
 def _single_use_id(raw: str, encrypted: bool, keys: tokens.LinkKeys) -> str | None:
-    if not raw.strip():
+    if not raw.strip() or len(raw) > _MAX_SINGLE_USE_ID:
         return None
     if not encrypted:
         return raw

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 
 from pydantic import JsonValue
 
+from surveylink.core.zod import is_decimal
 from surveylink.respondent.texts import ERRORS
 from surveylink.surveys.document import (
     Address,
@@ -42,7 +43,20 @@ ANSWERABLE = {
 }  # fmt: skip
 _EMAIL = re.compile(r"^[^\s@]+@[^\s@]+\.[^\s@]+$")
 _PHONE = re.compile(r"^\+?[0-9\s\-().]{6,30}$")
-_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# Numbers a form sends are ASCII digits: `str.isdigit` also takes `²` and `⑤`, which int() then
+# refuses, and int() refuses more than 4,300 digits.
+_WHOLE = re.compile(r"[0-9]{1,16}")
+
+
+def whole_number(text: str, *, signed: bool = False) -> int | None:
+    """A whole number written in at most 16 ASCII digits (a millisecond clock fits), else None;
+    `signed` also takes a leading minus."""
+    negative = signed and text.startswith("-")
+    digits = text[1:] if negative else text
+    if not _WHOLE.fullmatch(digits):
+        return None
+    return -int(digits) if negative else int(digits)
 
 
 @dataclass
@@ -103,12 +117,8 @@ def _format_problem(input_type: str, answer: str) -> str | None:
         return ERRORS["url"]
     if input_type == "phone" and not (_PHONE.match(answer) and sum(map(str.isdigit, answer)) >= 6):
         return ERRORS["phone"]
-    if input_type == "number":
-        try:
-            if not math.isfinite(float(answer)):
-                return ERRORS["format"]
-        except ValueError:
-            return ERRORS["format"]
+    if input_type == "number" and not (is_decimal(answer) and math.isfinite(float(answer))):
+        return ERRORS["format"]
     return None
 
 
@@ -171,9 +181,10 @@ def _scaled(asked: Asked, form: Form) -> Outcome:
     name, picked = element.id, first(form, element.id)
     if not picked:
         return _missing(asked)
-    if not picked.isdigit() or int(picked) not in scale_of(element):
+    point = whole_number(picked)
+    if point is None or point not in scale_of(element):
         return Outcome(errors={name: ERRORS["format"]})
-    return Outcome(value=int(picked))
+    return Outcome(value=point)
 
 
 def _token(word: str) -> Callable[[Asked, Form], Outcome]:
@@ -188,7 +199,7 @@ def _date(asked: Asked, form: Form) -> Outcome:
     if not answer:
         return _missing(asked)
     try:
-        valid = bool(_DATE.match(answer)) and date.fromisoformat(answer).year >= 1
+        valid = bool(_DATE.fullmatch(answer)) and date.fromisoformat(answer).year >= 1
     except ValueError:
         valid = False
     return Outcome(value=answer) if valid else Outcome(errors={name: ERRORS["format"]})
@@ -203,9 +214,10 @@ def _matrix(asked: Asked, form: Form) -> Outcome:
         picked = first(form, f"{name}.r{index}")
         if not picked:
             continue
-        if not picked.isdigit() or int(picked) >= len(columns):
+        column = whole_number(picked)
+        if column is None or not 0 <= column < len(columns):
             return Outcome(errors={name: ERRORS["format"]})
-        label = localized(columns[int(picked)].label, asked.language)
+        label = localized(columns[column].label, asked.language)
         answer[localized(row.label, asked.language)] = label
     if asked.required and len(answer) < len(rows):
         return Outcome(errors={name: ERRORS["all_rows"]})

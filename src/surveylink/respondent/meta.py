@@ -47,7 +47,12 @@ def user_agent(header: str) -> dict[str, str]:
 
 
 def country(headers: Mapping[str, str]) -> str | None:
-    return next((headers[name] for name in _COUNTRY_HEADERS if headers.get(name)), None)
+    """The proxy's country code; a value no proxy sends (long, or not printable ASCII) is
+    dropped rather than stored."""
+    found = next((headers[name] for name in _COUNTRY_HEADERS if headers.get(name)), None)
+    if found is None or len(found) > 64 or not (found.isascii() and found.isprintable()):
+        return None
+    return found
 
 
 def page_url(base: str, query: list[tuple[str, str]]) -> str:

@@ -3,7 +3,7 @@ prefill from the query string (`?<elementId>=value`). Pure; the inverse of answe
 
 from pydantic import JsonValue
 
-from surveylink.respondent.answers import Form, scale_of
+from surveylink.respondent.answers import Form, scale_of, whole_number
 from surveylink.surveys.document import (
     Address,
     Consent,
@@ -89,7 +89,7 @@ def prefill_form(element: Element, raw: str, language: str) -> Form:
             return _choice_ids(element, [raw], language)
         return _choice_ids(element, [part.strip() for part in raw.split(",")], language)
     if isinstance(element, Nps | Rating):
-        return {name: [raw]} if raw.isdigit() and int(raw) in scale_of(element) else {}
+        return {name: [raw]} if whole_number(raw) in scale_of(element) else {}
     if isinstance(element, Consent) and raw == "accepted":
         return {name: [raw]}
     if isinstance(element, Cta) and raw == "clicked":

@@ -6,6 +6,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from surveylink.core.config import Settings, SettingsDep
 from surveylink.core.db import SessionDep, WriteSessionDep
+from surveylink.core.errors import BadRequest
 from surveylink.core.proxies import client_ip
 from surveylink.links.deps import LinkKeysDep
 from surveylink.links.tokens import LinkKeys
@@ -100,6 +101,8 @@ async def submit_survey_step(
     """One step's answers, posted by the page's form (with or without JavaScript); files come
     as multipart/form-data."""
     async with uploads.received_form(request, settings.max_upload_mb) as received:
+        if any("\x00" in key or "\x00" in "".join(values) for key, values in received.form.items()):
+            raise BadRequest.on("form", "NUL characters are not allowed")  # no column holds one
         files = _uploads(received, storage, settings, link_keys)
         visit = _visit(request, token, settings, files, received.form)
         return _answer(await service.submit_step(session, link_keys, visit), visit)

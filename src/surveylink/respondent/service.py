@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveylink.links import tokens
 from surveylink.respondent import engine, looks, persistence, presentation, repository, uploads
 from surveylink.respondent.admission import Admitted, Page, Visit, admit, message
-from surveylink.respondent.answers import Form, parse
+from surveylink.respondent.answers import Form, parse, whole_number
 from surveylink.respondent.engine import Progress, Step
 from surveylink.respondent.logic import Data
 from surveylink.respondent.refill import prefill_form
@@ -130,9 +130,9 @@ def _progress(admitted: Admitted, visit: Visit, step: str) -> Progress:
         return persistence.load_progress(admitted, visit)
     start = persistence.load_progress(admitted, visit)
     survey = admitted.survey
-    if not step.lstrip("-").isdigit():
+    index = whole_number(step, signed=True)
+    if index is None:
         return start
-    index = int(step)
     if index == presentation.WELCOME and survey.welcome_card.enabled:
         return start.model_copy(update={"card": engine.START})
     if 0 <= index < len(survey.blocks):
@@ -228,7 +228,7 @@ def _card(admitted: Admitted, visit: Visit, progress: Progress, data: Data) -> P
 
 
 def _elapsed(form: Form) -> float:
-    shown = _first(form, "shown")
-    if not shown.isdigit():
+    shown = whole_number(_first(form, "shown"))
+    if shown is None:
         return 0
-    return float(min(max(int(time.time() * 1000) - int(shown), 0), _MAX_TTC_MS))
+    return float(min(max(int(time.time() * 1000) - shown, 0), _MAX_TTC_MS))

@@ -18,13 +18,14 @@ from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.types import Message, Receive
 
+from surveylink.core.limits import MAX_BODY_BYTES
 from surveylink.respondent.answers import Form
 from surveylink.storage import names
 from surveylink.storage.backends import Storage
 
 MIB = 1024 * 1024
 FILE_LIMIT = 25  # upstream's FILE_LIMIT per question
-FORM_BYTES = MIB  # a form without files
+FORM_BYTES = MAX_BODY_BYTES  # a form without files: the bound of every body
 UPLOAD_SUFFIX = ".upload"  # `<elementId>.upload` is the file input, `<elementId>` the kept files
 _SIZE = "File should be less than {maxSizeInMB} MB"
 _ONE = "Only one file can be uploaded at a time."
@@ -81,7 +82,9 @@ async def received_form(request: Request, cap_mb: float) -> AsyncIterator[Receiv
         return
     bounded = Request(request.scope, _limited(request.receive, limit))
     try:
-        submitted = await bounded.form(max_files=FILE_LIMIT * 4, max_fields=2000)
+        submitted = await bounded.form(
+            max_files=FILE_LIMIT * 4, max_fields=2000, max_part_size=FORM_BYTES
+        )
     except (_TooLarge, HTTPException):
         received.too_large = True
         yield received

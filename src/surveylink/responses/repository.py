@@ -79,10 +79,15 @@ async def list_newest_responses(
 
 
 async def delete_response(session: AsyncSession, response: Response) -> None:
-    """Deletes the response and, as upstream does, the display it answered."""
+    """Deletes the response and, as upstream does, the display it answered: only a display of
+    the same survey, whatever the row says (one written before displays were checked)."""
     await session.execute(delete(Response).where(Response.id == response.id))
     if response.display_id is not None:
-        await session.execute(delete(Display).where(Display.id == response.display_id))
+        await session.execute(
+            delete(Display).where(
+                Display.id == response.display_id, Display.survey_id == response.survey_id
+            )
+        )
     session.expunge(response)
 
 
@@ -91,3 +96,9 @@ async def count_responses(session: AsyncSession, survey_id: str) -> int:
     served by the (survey_id, created_at) index."""
     statement = select(func.count()).select_from(Response).where(Response.survey_id == survey_id)
     return int(await session.scalar(statement) or 0)
+
+
+async def is_display_of_survey(session: AsyncSession, display_id: str, survey_id: str) -> bool:
+    """Whether the display exists and belongs to the survey (and so to its environment)."""
+    statement = select(Display.id).where(Display.id == display_id, Display.survey_id == survey_id)
+    return (await session.execute(statement)).first() is not None

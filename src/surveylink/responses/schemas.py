@@ -1,13 +1,12 @@
 import math
-from datetime import datetime
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, StrictBool, model_validator
+from pydantic import AfterValidator, Field, StrictBool, StringConstraints, model_validator
 
 from surveylink.core.clock import iso
 from surveylink.core.pagination import ListParams
-from surveylink.core.schemas import ApiModel, IsoDateTime
-from surveylink.core.zod import Cuid2, fail
+from surveylink.core.schemas import ApiModel, IsoDateTime, Text64, Text255
+from surveylink.core.zod import BoundedDateTime, Cuid2, fail
 from surveylink.responses.models import Response
 
 
@@ -31,6 +30,9 @@ def _variable_value(value: Any) -> Any:
 
 
 ResponseValue = Annotated[Any, AfterValidator(_response_value)]
+EndingId = Annotated[Cuid2, StringConstraints(max_length=64)]
+# Compared with contact attribute values, which are at most 512 characters.
+UserId = Annotated[str, StringConstraints(max_length=512)]
 VariableValue = Annotated[Any, AfterValidator(_variable_value)]
 
 
@@ -53,16 +55,16 @@ class ResponseCreate(ApiModel):
     survey_id: Cuid2
     finished: StrictBool
     data: dict[str, ResponseValue]
-    created_at: datetime | None = None
-    updated_at: datetime | None = None
-    display_id: str | None = None
-    single_use_id: str | None = None
-    ending_id: Cuid2 | None = None
-    language: str | None = None
+    created_at: BoundedDateTime | None = None
+    updated_at: BoundedDateTime | None = None
+    display_id: Text64 | None = None
+    single_use_id: Text255 | None = None
+    ending_id: EndingId | None = None
+    language: Text64 | None = None
     variables: dict[str, VariableValue] | None = None
     ttc: dict[str, float] | None = None
     meta: ResponseMeta | None = None
-    user_id: str | None = None
+    user_id: UserId | None = None
     # Not in upstream's schema (it drops the key); clients send it, so we honour it.
     contact_id: Cuid2 | None = None
 
@@ -100,19 +102,21 @@ class ResponseUpdate(ApiModel):
     """Upstream's full body (every column but `id` and `surveyId`) or the contract's partial
     one: only the keys that are present are written."""
 
-    created_at: datetime | None = Field(None, description="When the response was created")
-    updated_at: datetime | None = Field(None, description="When the response was last updated")
+    created_at: BoundedDateTime | None = Field(None, description="When the response was created")
+    updated_at: BoundedDateTime | None = Field(
+        None, description="When the response was last updated"
+    )
     finished: StrictBool = Field(False, description="Whether the response is finished")
     contact_id: Cuid2 | None = Field(None, description="The ID of the contact")
-    ending_id: Cuid2 | None = Field(None, description="The ID of the ending")
+    ending_id: EndingId | None = Field(None, description="The ID of the ending")
     data: dict[str, ResponseValue] = Field(default_factory=dict, description="The data")
     variables: dict[str, VariableValue] = Field(default_factory=dict, description="Variables")
     ttc: dict[str, float] = Field(default_factory=dict, description="Time to completion")
     meta: ResponseMeta = Field(default_factory=lambda: ResponseMeta(), description="Meta")
     contact_attributes: dict[str, str] | None = Field(None, description="Contact attributes")
-    single_use_id: str | None = Field(None, description="The single use ID")
-    language: str | None = Field(None, description="The language of the response")
-    display_id: str | None = Field(None, description="The ID of the display")
+    single_use_id: Text255 | None = Field(None, description="The single use ID")
+    language: Text64 | None = Field(None, description="The language of the response")
+    display_id: Text64 | None = Field(None, description="The ID of the display")
 
 
 class V1ResponseCreate(ResponseCreate):

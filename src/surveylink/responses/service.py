@@ -194,6 +194,8 @@ async def update_response(
         contact = await contacts.get_contact(session, body.contact_id)
         if contact is None or contact.environment_id != survey.environment_id:
             raise NotFound(Resource.CONTACT, body.contact_id)
+    if "display_id" in given and body.display_id is not None:
+        await _check_display(session, body.display_id, survey)
     values = body.model_dump(include=given - {"meta", "created_at", "updated_at"})
     if "meta" in given:
         values["meta"] = body.meta.model_dump(by_alias=True, exclude_none=True)
@@ -236,6 +238,8 @@ async def _auto_complete(session: AsyncSession, survey: Survey) -> None:
 async def create_response(session: AsyncSession, survey: Survey, body: ResponseCreate) -> Response:
     """Stores a response, attributed to its contact with a snapshot of their attributes."""
     contact_id = await _contact_of(session, survey.environment_id, body)
+    if body.display_id is not None:
+        await _check_display(session, body.display_id, survey)
     attributes = await contacts.get_attributes(session, contact_id) if contact_id else None
     ttc = dict(body.ttc or {})
     if ttc and body.finished:
@@ -279,6 +283,17 @@ async def _contact_of(
     return None
 
 
+async def _check_display(session: AsyncSession, display_id: str, survey: Survey) -> None:
+    """A response may only answer a display of its own survey: another organization's display
+    is "not found", and could otherwise be deleted with the response."""
+    if not await repository.is_display_of_survey(session, display_id, survey.id):
+        raise _display_refused()
+
+
+def _display_refused() -> Exception:
+    return BadRequest.on("displayId", "Display not found or already has a response")
+
+
 async def _settle(session: AsyncSession, write: Callable[[], Awaitable[None]]) -> None:
     """Runs a write in a savepoint: the unique indexes settle duplicates, answered as 4xx."""
     try:
@@ -293,7 +308,7 @@ def _conflict(what: str) -> Exception:
         return Conflict.on("contactId", "Already responded")
     if "single_use_id" in what:
         return Conflict.on("singleUseId", "A response with this single use id already exists")
-    return BadRequest.on("displayId", "Display not found or already has a response")
+    return _display_refused()
 
 
 async def save_answers(

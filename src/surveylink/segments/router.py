@@ -8,7 +8,7 @@ from surveylink.core.config import SettingsDep
 from surveylink.core.db import SessionDep
 from surveylink.core.errors import error_responses
 from surveylink.core.routing import RateLimitedRoute
-from surveylink.core.zod import Cuid2, fail, number_check
+from surveylink.core.zod import MAX_SAFE_INTEGER, Cuid2, fail, number_check
 from surveylink.links.deps import LinkKeysDep
 from surveylink.segments import service
 from surveylink.segments.schemas import ContactLinks
@@ -41,7 +41,9 @@ Limit = Annotated[
     float, BeforeValidator(number_check(1, 250, integer=False)), AfterValidator(_whole)
 ]
 Skip = Annotated[
-    float, BeforeValidator(number_check(0, None, integer=False)), AfterValidator(_whole)
+    float,
+    BeforeValidator(number_check(0, MAX_SAFE_INTEGER, integer=False)),
+    AfterValidator(_whole),
 ]
 Days = Annotated[float, BeforeValidator(number_check(1, 365, integer=False))]
 AttributeKeys = Annotated[str, AfterValidator(_at_most_20_keys)]

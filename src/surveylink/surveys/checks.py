@@ -166,13 +166,17 @@ def safe_url_error(url: str) -> str | None:
     return None if not host or _valid_host(host) else "URL is not valid"
 
 
+# A decimal IPv4 part: ASCII digits without a leading zero (`str.isdigit` also takes `²`).
+_OCTET = re.compile(r"0|[1-9][0-9]{0,2}")
+
+
 def _valid_host(host: str) -> bool:
     if host == "localhost" or (host.startswith("[") and host.endswith("]")):
         return True
     parts = host.split(".")
     if len(parts) < 2:
         return False
-    if len(parts) == 4 and all(p.isdigit() and str(int(p)) == p and int(p) <= 255 for p in parts):
+    if len(parts) == 4 and all(_OCTET.fullmatch(p) and int(p) <= 255 for p in parts):
         return True
     tld = parts[-1]
     if (

@@ -19,6 +19,7 @@ from surveylink.surveys.parsing import (
     first_duplicate,
     hard,
     i18n,
+    max_length,
     min_length,
     nullable,
     nullish,
@@ -269,8 +270,9 @@ def languages(mode: Mode) -> Schema:
             "id": string(cuid2()),
             "createdAt": when,
             "updatedAt": when,
-            "code": string(),
-            "alias": nullable(string()),
+            # A response records the code (responses.language is 64 characters).
+            "code": string(max_length(64)),
+            "alias": nullable(string(max_length(64))),
             "projectId": string(cuid2()),
         }
     )

@@ -214,6 +214,12 @@ def length(size: int, message: str) -> Check:
     return lambda value: message if len(value) != size else None
 
 
+def max_length(maximum: int) -> Check:
+    """zod's `.max()` on a string: here the length of the column that keeps it."""
+    text = f"Too big: expected string to have <={maximum} characters"
+    return lambda value: text if len(value) > maximum else None
+
+
 def pattern(regex: str, message: str | None = None) -> Check:
     compiled = re.compile(regex)
     text = message or f"Invalid string: must match pattern /^{regex}$/"

@@ -34,6 +34,7 @@ from surveylink.surveys.parsing import (
     i18n,
     id_rules,
     length,
+    max_length,
     multiple_of,
     nullable,
     nullish,
@@ -163,10 +164,11 @@ def _survey_fields(mode: Mode) -> dict[str, Schema]:
     placement = options("bottomLeft", "bottomRight", "topLeft", "topRight", "center")
     return {
         "id": string(cuid2()),
-        "name": string(),
+        # Bounded by their columns (models.py); upstream's zod has no bound (a 500 past it).
+        "name": string(max_length(1000)),
         "type": options("link", "app"),
         "environmentId": string(),
-        "createdBy": nullable(string()),
+        "createdBy": nullable(string(max_length(64))),
         "status": options("draft", "inProgress", "paused", "completed"),
         "displayOption": options(
             "displayOnce", "displayMultiple", "respondMultiple", "displaySome"
@@ -244,7 +246,10 @@ def _survey_fields(mode: Mode) -> dict[str, Schema]:
             }
         ),
         "slug": nullable(
-            string(pattern(_SLUG, "Slug can only contain lowercase letters, numbers, and hyphens"))
+            string(
+                pattern(_SLUG, "Slug can only contain lowercase letters, numbers, and hyphens"),
+                max_length(255),
+            )
         ),
         "customHeadScripts": nullish(string()),
         "customHeadScriptsMode": nullish(options("add", "replace")),

@@ -1,9 +1,14 @@
-"""The delivery worker: claims due outbox events, signs and POSTs them, records every attempt,
-and retries failures with exponential backoff and jitter.
+"""The delivery worker: leases webhooks that have events to send (their lanes), sends each lane's
+events in order, records the outcomes in batches and retries failures with backoff and jitter.
+
+Lanes run side by side, up to `concurrency` at once, so a slow receiver holds one lane and
+delays only its own webhook's events. Within a lane events go one at a time, oldest first; the
+first failure stops the lane, and the webhook waits for that event's retry.
 
 All of its state is in the database, so any number of workers (in `serve` processes or
-`surveylink worker`) can run at once and a killed one loses nothing: an event it had claimed
-becomes due again when its lease runs out, with the same `webhook-id`.
+`surveylink worker`) can run at once and a killed one loses nothing: a lane it held becomes
+claimable again when its lease runs out, and its events are sent again, with the same
+`webhook-id` (at least once).
 """
 
 import asyncio
@@ -13,19 +18,19 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from yarl import URL
 
 from surveylink.core.clock import utcnow
 from surveylink.core.config import Settings
 from surveylink.core.db import transaction
-from surveylink.core.ids import cuid
 from surveylink.webhooks import repository, signing
-from surveylink.webhooks.models import Webhook, WebhookDelivery, WebhookEvent
+from surveylink.webhooks.lanes import Attempt, Failure, Lane, LaneReport
 from surveylink.webhooks.secrets import SecretBox
-from surveylink.webhooks.urls import UnsafeUrl, check_url
+from surveylink.webhooks.sender import Reply, Sender
+from surveylink.webhooks.urls import UnsafeUrl, delivery_url
 
 logger = logging.getLogger("surveylink.webhooks")
 
@@ -37,10 +42,10 @@ _random = secrets.SystemRandom()
 class Policy:
     max_attempts: int = 10
     retry_base_seconds: float = 5.0
-    timeout_seconds: float = 15.0
+    timeout_seconds: float = 15.0  # one attempt, all of it
     allow_internal: bool = False
-    batch_size: int = 100
-    concurrency: int = 32
+    batch_size: int = 250  # events a lane takes per claim
+    concurrency: int = 32  # lanes in flight at once
     poll_seconds: float = 0.5
 
     @classmethod
@@ -50,11 +55,13 @@ class Policy:
             retry_base_seconds=settings.webhook_retry_base_seconds,
             timeout_seconds=settings.webhook_timeout_seconds,
             allow_internal=settings.allow_internal_webhook_urls,
+            concurrency=settings.webhook_concurrency,
         )
 
     @property
     def lease(self) -> timedelta:
-        """How long a claim holds: longer than any attempt (DNS check + request) can take."""
+        """How long a lane's claim holds: a lane starts no attempt after `timeout_seconds`,
+        so it is done within twice that; the rest is room to record."""
         return timedelta(seconds=2 * self.timeout_seconds + 10)
 
 
@@ -66,25 +73,6 @@ def backoff_seconds(attempt: int, base: float) -> float:
     return delay * jitter
 
 
-@dataclass(frozen=True)
-class Attempt:
-    event_id: str
-    webhook_id: str
-    attempt: int
-    status_code: int | None
-    duration_ms: int
-    error: str | None
-    final: bool = False  # no point in retrying (the webhook was disabled)
-
-    @property
-    def delivered(self) -> bool:
-        return self.status_code is not None and 200 <= self.status_code < 300
-
-    @property
-    def gone(self) -> bool:
-        return self.status_code == 410
-
-
 class DeliveryWorker:
     def __init__(
         self, sessions: async_sessionmaker[AsyncSession], box: SecretBox, policy: Policy
@@ -92,7 +80,6 @@ class DeliveryWorker:
         self.sessions = sessions
         self.box = box
         self.policy = policy
-        self._http: httpx.AsyncClient | None = None
 
     @asynccontextmanager
     async def running(self) -> AsyncIterator[None]:
@@ -111,122 +98,107 @@ class DeliveryWorker:
                     await task
 
     async def run(self, stop: asyncio.Event) -> None:
-        """Delivers until `stop` is set; never raises (errors are logged and retried)."""
-        limits = httpx.Limits(max_connections=self.policy.concurrency)
-        async with httpx.AsyncClient(
-            timeout=self.policy.timeout_seconds,
-            follow_redirects=False,
-            trust_env=False,
-            limits=limits,
-        ) as http:
-            self._http = http
-            while not stop.is_set():
-                try:
-                    claimed = await self.run_once()
-                except Exception:
-                    logger.exception("webhook delivery round failed")
-                    claimed = 0
-                if claimed < self.policy.batch_size:
-                    with suppress(TimeoutError):
-                        await asyncio.wait_for(stop.wait(), self.policy.poll_seconds)
-            self._http = None
-
-    async def run_once(self) -> int:
-        """Claims one batch of due events, attempts each, records the outcomes."""
-        now = utcnow()
-        async with transaction(self.sessions) as session:
-            if not await repository.has_due_events(session, now):
-                return 0
-        async with transaction(self.sessions, write=True) as session:
-            events = await repository.claim_due_events(
-                session, now, self.policy.batch_size, self.policy.lease
-            )
-            webhooks = await repository.get_webhooks(
-                session, list({event.webhook_id for event in events})
-            )
-        if not events:
-            return 0
-        gate = asyncio.Semaphore(self.policy.concurrency)
-
-        async def attempt(event: WebhookEvent) -> Attempt | None:
-            async with gate:
-                return await self._attempt(event, webhooks.get(event.webhook_id))
-
-        results = await asyncio.gather(*(attempt(event) for event in events))
-        await self._record([result for result in results if result is not None])
-        return len(events)
-
-    async def _attempt(self, event: WebhookEvent, webhook: Webhook | None) -> Attempt | None:
-        if webhook is None:
-            return None  # deleted since: its events went with it
-        started = time.monotonic()
-        status_code: int | None = None
-        error: str | None = None
-        if webhook.disabled_at is not None:
-            error = "webhook disabled after the receiver answered 410 Gone"
-            return Attempt(event.id, webhook.id, event.attempts, None, 0, error, final=True)
+        """Delivers until `stop` is set, then lets the lanes finish their attempt in flight and
+        records them; never raises (errors are logged and retried)."""
+        policy = self.policy
+        sender = Sender(policy.timeout_seconds, policy.allow_internal, policy.concurrency)
+        lanes: set[asyncio.Task[LaneReport]] = set()
+        reports: list[LaneReport] = []
+        stopped = asyncio.ensure_future(stop.wait())
         try:
-            await check_url(webhook.url, self.policy.allow_internal)
-            secret = self.box.open(webhook.id, webhook.secret)
-            headers = signing.headers(secret, event.id, int(time.time()), event.payload)
-            assert self._http is not None
-            reply = await self._http.post(
-                webhook.url, content=event.payload.encode(), headers=headers
-            )
-            status_code = reply.status_code
-            if not 200 <= status_code < 300:
-                error = f"receiver answered {status_code}"
-        except UnsafeUrl as unsafe:
-            error = unsafe.message
-        except httpx.TimeoutException:
-            error = f"timed out after {self.policy.timeout_seconds:g} s"
-        except httpx.HTTPError as failure:
-            error = f"{type(failure).__name__}: {failure}"[:500]
-        duration_ms = round((time.monotonic() - started) * 1000)
-        return Attempt(event.id, webhook.id, event.attempts, status_code, duration_ms, error)
+            async with sender:
+                while True:
+                    free = 0 if stop.is_set() else policy.concurrency - len(lanes)
+                    try:
+                        claimed = await self._settle(reports, free)
+                        reports = []
+                    except Exception:
+                        logger.exception("webhook delivery round failed")
+                        claimed = []
+                    for lane in claimed:
+                        lanes.add(asyncio.create_task(self._deliver(sender, lane, stop)))
+                    if stop.is_set() and not lanes:
+                        if not reports:
+                            return
+                        await asyncio.sleep(policy.poll_seconds)  # the database is back soon
+                        continue
+                    await asyncio.wait(
+                        {*lanes, stopped},
+                        timeout=policy.poll_seconds,
+                        return_when=asyncio.FIRST_COMPLETED,
+                    )
+                    for task in [task for task in lanes if task.done()]:
+                        lanes.discard(task)
+                        if task.exception() is None:
+                            reports.append(task.result())
+                        else:  # its lease runs out and the lane is sent again
+                            logger.error("webhook lane failed", exc_info=task.exception())
+        finally:
+            stopped.cancel()
+            for task in lanes:
+                task.cancel()
+            await asyncio.gather(*lanes, return_exceptions=True)
 
-    async def _record(self, attempts: Sequence[Attempt]) -> None:
-        if not attempts:
-            return
-        now = utcnow()
+    async def _settle(self, reports: Sequence[LaneReport], free: int) -> list[Lane]:
+        """Records finished lanes and claims up to `free` more, in one write transaction."""
+        if not reports:
+            if free <= 0:
+                return []
+            async with transaction(self.sessions) as session:
+                if not await repository.has_ready_lanes(session, utcnow()):
+                    return []
         async with transaction(self.sessions, write=True) as session:
-            for attempt in attempts:
-                await self._record_one(session, attempt, now)
+            now = utcnow()  # once the write lock is ours: a wait for it does not eat the lease
+            if reports:
+                await repository.record_lanes(session, reports, now)
+            if free <= 0:
+                return []
+            return await repository.claim_lanes(
+                session,
+                now,
+                lanes=free,
+                per_lane=self.policy.batch_size,
+                lease=self.policy.lease,
+                token=secrets.token_hex(8),
+            )
 
-    async def _record_one(self, session: AsyncSession, attempt: Attempt, now: datetime) -> None:
-        next_attempt_at = None
-        if attempt.delivered:
-            status = "delivered"
-        elif attempt.gone or attempt.final or attempt.attempt >= self.policy.max_attempts:
-            status = "failed"
-        else:
-            status = "pending"
-            delay = backoff_seconds(attempt.attempt, self.policy.retry_base_seconds)
-            next_attempt_at = now + timedelta(seconds=delay)
-        recorded = await repository.finish_attempt(
-            session,
-            attempt.event_id,
-            attempt.attempt,
-            status=status,
-            next_attempt_at=next_attempt_at,
-            error=attempt.error,
-        )
-        if not recorded and await repository.get_event(session, attempt.event_id) is None:
-            return  # the webhook was deleted while we were sending
-        await repository.add_delivery(
-            session,
-            WebhookDelivery(
-                id=cuid(),
-                event_id=attempt.event_id,
-                webhook_id=attempt.webhook_id,
-                attempt=attempt.attempt,
-                status_code=attempt.status_code,
-                duration_ms=attempt.duration_ms,
-                error=attempt.error,
-                created_at=now,
-                updated_at=now,
-            ),
-        )
-        if attempt.gone:
-            await repository.disable_webhook(session, attempt.webhook_id, now)
-            logger.warning("webhook %s disabled: its receiver answered 410", attempt.webhook_id)
+    async def _deliver(self, sender: Sender, lane: Lane, stop: asyncio.Event) -> LaneReport:
+        """Sends the lane's events in order until one fails, the worker stops, or the lane has
+        run for `timeout_seconds` (so that it ends well within its lease)."""
+        started = time.monotonic()
+        secret = self.box.open(lane.webhook_id, lane.secret)  # once per lane
+        target = self._target(lane.url)
+        attempts: list[Attempt] = []
+        for event in lane.events:
+            if stop.is_set() or time.monotonic() - started > self.policy.timeout_seconds:
+                break
+            begun = time.monotonic()
+            if isinstance(target, Reply):
+                reply = target  # counted as a failed attempt and retried: DNS may recover
+            else:
+                headers = signing.headers(secret, event.id, int(time.time()), event.payload)
+                reply = await sender.post(target, event.payload.encode(), headers)
+            duration_ms = round((time.monotonic() - begun) * 1000)
+            number = event.attempts + 1
+            attempts.append(
+                Attempt(event.id, number, reply.status_code, duration_ms, reply.error, utcnow())
+            )
+            if not reply.delivered:
+                return LaneReport(lane, attempts, self._failure(lane, number, reply))
+        return LaneReport(lane, attempts, None)
+
+    def _target(self, url: str) -> URL | Reply:
+        """Where to send, or the refusal that stands for the attempt."""
+        try:
+            return delivery_url(url, self.policy.allow_internal)
+        except UnsafeUrl as unsafe:
+            return Reply(None, unsafe.message)
+
+    def _failure(self, lane: Lane, number: int, reply: Reply) -> Failure:
+        if reply.status_code == 410:
+            logger.warning("webhook %s disabled: its receiver answered 410", lane.webhook_id)
+            return Failure(retry_at=None, disable=True)
+        if number >= self.policy.max_attempts:
+            return Failure(retry_at=None)
+        delay = backoff_seconds(number, self.policy.retry_base_seconds)
+        return Failure(retry_at=utcnow() + timedelta(seconds=delay))

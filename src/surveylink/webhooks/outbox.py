@@ -1,21 +1,25 @@
 """Stages webhook events in the caller's transaction: an event exists if and only if the
 response write that caused it was committed. The delivery worker sends them later."""
 
-import json
 import logging
+import time
 from collections.abc import Sequence
-from typing import Any
 
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveylink.core.clock import iso, utcnow
+from surveylink.core.clock import utcnow
 from surveylink.core.ids import cuid
 from surveylink.responses.models import Response
-from surveylink.responses.schemas import contact_ref
 from surveylink.surveys.models import Survey
 from surveylink.webhooks import repository
-from surveylink.webhooks.models import Webhook, WebhookEvent
+from surveylink.webhooks.models import DeliveryStatus, Webhook, WebhookEvent
+from surveylink.webhooks.schemas import (
+    WebhookContact,
+    WebhookPayload,
+    WebhookResponseData,
+    WebhookSurvey,
+)
 
 logger = logging.getLogger("surveylink.webhooks")
 
@@ -38,21 +42,27 @@ async def enqueue(
             webhooks = await repository.get_active_webhooks(session, survey.environment_id)
             data = response_data(response, survey)
             now = utcnow()
+            staged = [
+                (event, webhook)
+                for event in events
+                for webhook in webhooks
+                if _subscribed(webhook, event, survey.id)
+            ]
+            first = time.time_ns()  # each webhook's queue is in staging order
             rows = [
                 WebhookEvent(
                     id=cuid(),
                     webhook_id=webhook.id,
+                    seq=first + position,
                     event=event,
-                    payload=_body(webhook.id, event, data),
-                    status="pending",
+                    payload=WebhookPayload(webhook_id=webhook.id, event=event, data=data).body(),
+                    status=DeliveryStatus.PENDING,
                     attempts=0,
                     next_attempt_at=now,
                     created_at=now,
                     updated_at=now,
                 )
-                for event in events
-                for webhook in webhooks
-                if _subscribed(webhook, event, survey.id)
+                for position, (event, webhook) in enumerate(staged)
             ]
             if rows:
                 await repository.add_events(session, rows)
@@ -66,36 +76,35 @@ def _subscribed(webhook: Webhook, event: str, survey_id: str) -> bool:
     return event in webhook.triggers and (not webhook.survey_ids or survey_id in webhook.survey_ids)
 
 
-def _body(webhook_id: str, event: str, data: dict[str, Any]) -> str:
-    # Compact, non-ASCII kept: the bytes JavaScript's JSON.stringify would send.
-    payload = {"webhookId": webhook_id, "event": event, "data": data}
-    return json.dumps(payload, separators=(",", ":"), ensure_ascii=False)
-
-
-def response_data(response: Response, survey: Survey) -> dict[str, Any]:
-    """Upstream's webhook `data`: these keys in this order (resources spec §4.5)."""
-    return {
-        "id": response.id,
-        "createdAt": iso(response.created_at),
-        "updatedAt": iso(response.updated_at),
-        "surveyId": response.survey_id,
-        "displayId": response.display_id,
-        "contact": contact_ref(response),
-        "contactAttributes": response.contact_attributes,
-        "finished": response.finished,
-        "endingId": response.ending_id,
-        "data": response.data,
-        "variables": response.variables,
-        "ttc": response.ttc,
-        "tags": [],
-        "meta": {key: response.meta[key] for key in _META_KEYS if key in response.meta},
-        "singleUseId": response.single_use_id,
-        "language": response.language,
-        "survey": {
-            "title": survey.name,
-            "type": survey.type,
-            "status": survey.status,
-            "createdAt": iso(survey.created_at),
-            "updatedAt": iso(survey.updated_at),
-        },
-    }
+def response_data(response: Response, survey: Survey) -> WebhookResponseData:
+    """Upstream's webhook `data` for this response (resources spec §4.5)."""
+    attributes = response.contact_attributes
+    contact = None
+    if response.contact_id is not None:
+        user_id = attributes.get("userId") if attributes else None
+        contact = WebhookContact(id=response.contact_id, user_id=user_id)
+    return WebhookResponseData(
+        id=response.id,
+        created_at=response.created_at,
+        updated_at=response.updated_at,
+        survey_id=response.survey_id,
+        display_id=response.display_id,
+        contact=contact,
+        contact_attributes=attributes,
+        finished=response.finished,
+        ending_id=response.ending_id,
+        data=response.data,
+        variables=response.variables,
+        ttc=response.ttc,
+        tags=[],
+        meta={key: response.meta[key] for key in _META_KEYS if key in response.meta},
+        single_use_id=response.single_use_id,
+        language=response.language,
+        survey=WebhookSurvey(
+            title=survey.name,
+            type=survey.type,
+            status=survey.status,
+            created_at=survey.created_at,
+            updated_at=survey.updated_at,
+        ),
+    )

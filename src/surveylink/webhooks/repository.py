@@ -1,13 +1,40 @@
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Table,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    union_all,
+    update,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from surveylink.core.db import Base
+from surveylink.core.ids import cuid
 from surveylink.core.pagination import DateColumns, ListParams
 from surveylink.surveys.models import Survey
-from surveylink.webhooks.models import Webhook, WebhookDelivery, WebhookEvent
+from surveylink.webhooks.lanes import Attempt, Lane, LaneReport, QueuedEvent
+from surveylink.webhooks.models import OPEN, DeliveryStatus, Webhook, WebhookDelivery, WebhookEvent
 
+DISABLED = "webhook disabled after the receiver answered 410 Gone"
+
+
+def _table(model: type[Base]) -> Table:
+    table = model.__table__
+    assert isinstance(table, Table)
+    return table
+
+
+# The delivery worker's statements use the tables directly: no ORM bookkeeping per statement.
+WEBHOOKS, EVENTS, DELIVERIES = _table(Webhook), _table(WebhookEvent), _table(WebhookDelivery)
 DATE_COLUMNS: DateColumns = {"createdAt": Webhook.created_at, "updatedAt": Webhook.updated_at}
 
 
@@ -41,12 +68,7 @@ async def add_webhook(session: AsyncSession, webhook: Webhook) -> None:
 
 
 async def delete_webhook(session: AsyncSession, webhook: Webhook) -> None:
-    """Deletes the webhook, its events and deliveries.
-
-    Its events go first: a delivery worker recording an attempt locks the event, then the
-    webhook (its delivery row's foreign key). Taking them in the same order waits for that
-    worker; the webhook first would deadlock with it on PostgreSQL (a 500 for the DELETE)."""
-    await session.execute(delete(WebhookEvent).where(WebhookEvent.webhook_id == webhook.id))
+    """Deletes the webhook; the database cascades its events and deliveries."""
     await session.execute(delete(Webhook).where(Webhook.id == webhook.id))
     session.expunge(webhook)
 
@@ -72,78 +94,259 @@ async def add_events(session: AsyncSession, events: Sequence[WebhookEvent]) -> N
     await session.flush()
 
 
-def _due(now: datetime) -> ColumnElement[bool]:
+def _lane_ready(now: datetime) -> ColumnElement[bool]:
     return and_(
-        WebhookEvent.status == "pending",
-        WebhookEvent.next_attempt_at <= now,
-        or_(WebhookEvent.locked_until.is_(None), WebhookEvent.locked_until <= now),
+        WEBHOOKS.c.disabled_at.is_(None),
+        or_(WEBHOOKS.c.lease_token.is_(None), WEBHOOKS.c.leased_until <= now),
+        or_(WEBHOOKS.c.paused_until.is_(None), WEBHOOKS.c.paused_until <= now),
+        exists().where(EVENTS.c.webhook_id == WEBHOOKS.c.id, EVENTS.c.status.in_(OPEN)),
     )
 
 
-async def has_due_events(session: AsyncSession, now: datetime) -> bool:
-    statement = select(WebhookEvent.id).where(_due(now)).limit(1)
-    return (await session.scalar(statement)) is not None
+async def has_ready_lanes(session: AsyncSession, now: datetime) -> bool:
+    """Whether a claim would find work: a read, so that idle polling takes no write lock."""
+    return (
+        await session.scalar(select(WEBHOOKS.c.id).where(_lane_ready(now)).limit(1))
+    ) is not None
 
 
-async def claim_due_events(
-    session: AsyncSession, now: datetime, limit: int, lease: timedelta
-) -> list[WebhookEvent]:
-    """Takes up to `limit` due events for one worker until `now + lease`, counting the attempt.
-
-    Two workers never take the same row: PostgreSQL skips rows another claim has locked
-    (`FOR UPDATE SKIP LOCKED`); SQLite runs this in a write transaction (`BEGIN IMMEDIATE`),
-    so claims are serial and the guard in the UPDATE sees the previous claim's lease.
-    """
-    due = _due(now)
-    candidates = select(WebhookEvent.id).where(due).order_by(WebhookEvent.next_attempt_at)
-    candidates = candidates.limit(limit)
-    if (await session.connection()).dialect.name == "postgresql":
-        candidates = candidates.with_for_update(skip_locked=True)
-    statement = (
-        update(WebhookEvent)
-        .where(WebhookEvent.id.in_(candidates.scalar_subquery()), due)
-        .values(locked_until=now + lease, attempts=WebhookEvent.attempts + 1)
-        .returning(WebhookEvent)
-        .execution_options(synchronize_session=False)
-    )
-    return list((await session.scalars(statement)).all())
-
-
-async def get_webhooks(session: AsyncSession, webhook_ids: Sequence[str]) -> dict[str, Webhook]:
-    statement = select(Webhook).where(Webhook.id.in_(webhook_ids))
-    return {webhook.id: webhook for webhook in await session.scalars(statement)}
-
-
-async def finish_attempt(
+async def claim_lanes(
     session: AsyncSession,
-    event_id: str,
-    attempt: int,
+    now: datetime,
     *,
-    status: str,
-    next_attempt_at: datetime | None,
-    error: str | None,
-) -> bool:
-    """Records the outcome of an attempt unless another worker has claimed the event since
-    (its lease ran out): the attempt count is the fencing token."""
-    values: dict[str, object] = {"status": status, "locked_until": None, "last_error": error}
-    if next_attempt_at is not None:
-        values["next_attempt_at"] = next_attempt_at
+    lanes: int,
+    per_lane: int,
+    lease: timedelta,
+    token: str,
+) -> list[Lane]:
+    """Leases up to `lanes` webhooks that have events to send, least recently served first,
+    and marks each one's first `per_lane` open events delivering.
+
+    One worker holds a webhook at a time, so its events go out in order. PostgreSQL skips rows
+    another claim has locked (`FOR NO KEY UPDATE SKIP LOCKED`, which lets response writes
+    reference the webhook meanwhile); SQLite runs claims in a write transaction (`BEGIN
+    IMMEDIATE`), one at a time, and the guard in the UPDATE sees the previous claim's lease.
+    """
+    ready = _lane_ready(now)
+    candidates = (
+        select(WEBHOOKS.c.id).where(ready).order_by(WEBHOOKS.c.leased_until.asc().nulls_first())
+    )
+    candidates = candidates.limit(lanes)
+    if (await session.connection()).dialect.name == "postgresql":
+        candidates = candidates.with_for_update(skip_locked=True, key_share=True)
     statement = (
-        update(WebhookEvent)
-        .where(WebhookEvent.id == event_id, WebhookEvent.attempts == attempt)
-        .values(**values)
+        update(WEBHOOKS)
+        .where(WEBHOOKS.c.id.in_(candidates.scalar_subquery()), ready)
+        .values(lease_token=token, leased_until=now + lease, updated_at=WEBHOOKS.c.updated_at)
+        .returning(WEBHOOKS.c.id, WEBHOOKS.c.url, WEBHOOKS.c.secret)
+    )
+    webhooks = (await session.execute(statement)).all()
+    if not webhooks:
+        return []
+    ids = [webhook.id for webhook in webhooks]
+    # Events left delivering belong to a holder whose lease ran out: they are first again.
+    await session.execute(
+        update(EVENTS)
+        .where(EVENTS.c.webhook_id.in_(ids), EVENTS.c.status == DeliveryStatus.DELIVERING)
+        .values(status=DeliveryStatus.PENDING)
+    )
+    heads = [
+        select(EVENTS.c.id)
+        .where(EVENTS.c.webhook_id == webhook_id, EVENTS.c.status == DeliveryStatus.PENDING)
+        .order_by(EVENTS.c.seq)
+        .limit(per_lane)
+        .subquery()
+        for webhook_id in ids
+    ]
+    taken = union_all(*(select(head.c.id) for head in heads))
+    rows = await session.execute(
+        update(EVENTS)
+        .where(EVENTS.c.id.in_(taken))
+        .values(status=DeliveryStatus.DELIVERING)
+        .returning(
+            EVENTS.c.webhook_id,
+            EVENTS.c.id,
+            EVENTS.c.seq,
+            EVENTS.c.event,
+            EVENTS.c.attempts,
+            EVENTS.c.payload,
+        )
+    )
+    queued: dict[str, list[QueuedEvent]] = {webhook_id: [] for webhook_id in ids}
+    for row in rows:
+        event = QueuedEvent(row.id, row.seq, row.event, row.attempts, row.payload)
+        queued[row.webhook_id].append(event)
+    return [
+        Lane(webhook.id, webhook.url, webhook.secret, token, sorted(queued[webhook.id], key=_seq))
+        for webhook in webhooks
+    ]
+
+
+def _seq(event: QueuedEvent) -> int:
+    return event.seq
+
+
+async def record_lanes(session: AsyncSession, reports: Sequence[LaneReport], now: datetime) -> int:
+    """Records what workers did with their lanes, in a handful of statements for any number of
+    attempts, and gives the lanes back. A report whose lease was lost (it ran out and another
+    worker took the webhook, or the webhook was deleted) is dropped: that worker sends again.
+    Returns how many attempts were recorded."""
+    held = await _held_lanes(session, [report.lane for report in reports])
+    reports = [
+        report for report in reports if held.get(report.lane.webhook_id) == report.lane.token
+    ]
+    delivered: list[str] = []
+    failed: list[dict[str, object]] = []
+    released: list[str] = []
+    gone: list[str] = []
+    lanes: list[dict[str, object]] = []
+    deliveries: list[dict[str, object]] = []
+    for report in reports:
+        attempts, failure = report.attempts, report.failure
+        delivered += [attempt.event_id for attempt in attempts[: -1 if failure else None]]
+        released += [event.id for event in report.lane.events[len(attempts) :]]
+        paused_until = None
+        if failure is not None:
+            last = attempts[-1]
+            status = DeliveryStatus.PENDING if failure.retry_at else DeliveryStatus.FAILED
+            failed.append(
+                {
+                    "b_id": last.event_id,
+                    "b_status": status,
+                    "b_attempts": last.number,
+                    "b_next": failure.retry_at or now,
+                    "b_error": last.error,
+                }
+            )
+            paused_until = failure.retry_at
+            if failure.disable:
+                gone.append(report.lane.webhook_id)
+        lanes.append({"b_id": report.lane.webhook_id, "b_paused": paused_until})
+        deliveries += [_delivery_row(report.lane.webhook_id, attempt) for attempt in attempts]
+    await _set_delivered(session, delivered, now)
+    await _set_failed(session, failed, now)
+    await _set_status(session, released, DeliveryStatus.PENDING, now)
+    await _disable(session, gone, now)
+    await _release_lanes(session, lanes, now)
+    if deliveries:
+        await session.execute(insert(DELIVERIES), deliveries)
+    return len(deliveries)
+
+
+async def _held_lanes(session: AsyncSession, lanes: Sequence[Lane]) -> dict[str, str | None]:
+    """webhook id → its lease token, locked until commit (PostgreSQL) so that no claim takes
+    the lane while its attempts are recorded."""
+    statement = (
+        select(WEBHOOKS.c.id, WEBHOOKS.c.lease_token)
+        .where(WEBHOOKS.c.id.in_([lane.webhook_id for lane in lanes]))
+        .order_by(WEBHOOKS.c.id)
+    )
+    if (await session.connection()).dialect.name == "postgresql":
+        statement = statement.with_for_update(key_share=True)
+    return {row.id: row.lease_token for row in await session.execute(statement)}
+
+
+def _delivery_row(webhook_id: str, attempt: Attempt) -> dict[str, object]:
+    return {
+        "id": cuid(),
+        "event_id": attempt.event_id,
+        "webhook_id": webhook_id,
+        "attempt": attempt.number,
+        "status_code": attempt.status_code,
+        "duration_ms": attempt.duration_ms,
+        "error": attempt.error,
+        "created_at": attempt.at,
+        "updated_at": attempt.at,
+    }
+
+
+async def _set_delivered(session: AsyncSession, event_ids: list[str], now: datetime) -> None:
+    if event_ids:
+        await session.execute(
+            update(EVENTS)
+            .where(EVENTS.c.id.in_(event_ids))
+            .values(
+                status=DeliveryStatus.DELIVERED,
+                attempts=EVENTS.c.attempts + 1,
+                last_error=None,
+                updated_at=now,
+            )
+        )
+
+
+async def _set_failed(session: AsyncSession, rows: list[dict[str, object]], now: datetime) -> None:
+    if rows:
+        await session.execute(
+            update(EVENTS)
+            .where(EVENTS.c.id == bindparam("b_id"))
+            .values(
+                status=bindparam("b_status"),
+                attempts=bindparam("b_attempts"),
+                next_attempt_at=bindparam("b_next"),
+                last_error=bindparam("b_error"),
+                updated_at=now,
+            ),
+            rows,
+        )
+
+
+async def _set_status(
+    session: AsyncSession, event_ids: list[str], status: DeliveryStatus, now: datetime
+) -> None:
+    if event_ids:
+        await session.execute(
+            update(EVENTS).where(EVENTS.c.id.in_(event_ids)).values(status=status, updated_at=now)
+        )
+
+
+async def _disable(session: AsyncSession, webhook_ids: list[str], now: datetime) -> None:
+    """The receiver answered 410 Gone: no more events are staged or sent, and those waiting
+    fail, until the next update of the webhook."""
+    if not webhook_ids:
+        return
+    await session.execute(
+        update(WEBHOOKS)
+        .where(WEBHOOKS.c.id.in_(webhook_ids))
+        .values(disabled_at=now, updated_at=WEBHOOKS.c.updated_at)
+    )
+    await session.execute(
+        update(EVENTS)
+        .where(EVENTS.c.webhook_id.in_(webhook_ids), EVENTS.c.status.in_(OPEN))
+        .values(status=DeliveryStatus.FAILED, last_error=DISABLED, updated_at=now)
+    )
+
+
+async def _release_lanes(
+    session: AsyncSession, rows: list[dict[str, object]], now: datetime
+) -> None:
+    if rows:
+        await session.execute(
+            update(WEBHOOKS)
+            .where(WEBHOOKS.c.id == bindparam("b_id"))
+            .values(
+                lease_token=None,
+                leased_until=now,  # the order of service: least recently served first
+                paused_until=bindparam("b_paused"),
+                updated_at=WEBHOOKS.c.updated_at,
+            ),
+            rows,
+        )
+
+
+async def retry_event(
+    session: AsyncSession, webhook: Webhook, event: WebhookEvent, now: datetime
+) -> None:
+    """The event goes back to the front of its webhook's queue (it is the oldest), due now."""
+    event.status = DeliveryStatus.PENDING
+    event.next_attempt_at = now
+    event.updated_at = now
+    await session.flush()
+    await session.execute(
+        update(Webhook)
+        .where(Webhook.id == webhook.id)
+        .values(paused_until=None, updated_at=Webhook.updated_at)
         .execution_options(synchronize_session=False)
     )
-    result = await session.execute(statement)
-    return bool(result.rowcount)  # type: ignore[attr-defined]
-
-
-async def add_delivery(session: AsyncSession, delivery: WebhookDelivery) -> None:
-    session.add(delivery)
-
-
-async def disable_webhook(session: AsyncSession, webhook_id: str, now: datetime) -> None:
-    await session.execute(update(Webhook).where(Webhook.id == webhook_id).values(disabled_at=now))
 
 
 async def list_deliveries(

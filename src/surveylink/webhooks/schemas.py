@@ -1,20 +1,34 @@
 import re
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field
+from pydantic import (
+    AfterValidator,
+    BeforeValidator,
+    Field,
+    SerializerFunctionWrapHandler,
+    model_serializer,
+)
 
 from surveylink.core.pagination import Limit, ListParams, Skip
-from surveylink.core.schemas import ApiModel, IsoDateTime
+from surveylink.core.schemas import ApiModel, IsoDateTime, Text255, UrlText
 from surveylink.core.zod import Cuid2, fail
+from surveylink.webhooks.models import DeliveryStatus
 
 Trigger = Literal["responseCreated", "responseUpdated", "responseFinished"]
 Source = Literal["user", "zapier", "make", "n8n"]
 _ABSOLUTE = re.compile(r"[A-Za-z][A-Za-z0-9+.\-]*:\S*")
 
 
+_ZONE_ID = re.compile(r"[^/?#]*//[^/?#]*\[[^\]]*%")
+
+
 def _absolute_url(value: str) -> str:
-    """zod's `.url()`: anything `new URL()` parses, whatever the scheme."""
-    if not _ABSOLUTE.fullmatch(value.strip()) or re.match(r"https?:/*$", value.strip(), re.I):
+    """zod's `.url()`: anything `new URL()` parses, whatever the scheme (but not an IPv6 zone
+    id, which `new URL()` refuses)."""
+    text = value.strip()
+    if not _ABSOLUTE.fullmatch(text) or re.match(r"https?:/*$", text, re.I):
+        raise fail("Invalid URL")
+    if _ZONE_ID.match(text):
         raise fail("Invalid URL")
     return value
 
@@ -25,12 +39,12 @@ def _some_triggers(value: list[str]) -> list[str]:
     return value
 
 
-Url = Annotated[str, AfterValidator(_absolute_url)]
+Url = Annotated[UrlText, AfterValidator(_absolute_url)]
 Triggers = Annotated[list[Trigger], AfterValidator(_some_triggers)]
 
 
 class WebhookUpdate(ApiModel):
-    name: str | None = Field(description="The name of the webhook")
+    name: Text255 | None = Field(description="The name of the webhook")
     url: Url = Field(description="The URL of the webhook")
     source: Source = Field(description="The source of the webhook")
     triggers: Triggers = Field(description="The triggers of the webhook")
@@ -40,7 +54,7 @@ class WebhookUpdate(ApiModel):
 
 
 class WebhookCreate(ApiModel):
-    name: str | None = Field(description="The name of the webhook")
+    name: Text255 | None = Field(description="The name of the webhook")
     url: Url = Field(description="The URL of the webhook")
     source: Source = Field(description="The source of the webhook")
     environment_id: Cuid2 = Field(description="The ID of the environment")
@@ -106,7 +120,7 @@ class EventOut(ApiModel):
     created_at: IsoDateTime
     webhook_id: str
     event: str
-    status: Literal["pending", "delivered", "failed"]
+    status: DeliveryStatus
     attempts: int
     next_attempt_at: IsoDateTime
     last_error: str | None
@@ -115,3 +129,57 @@ class EventOut(ApiModel):
 class DeliveryFilter(ApiModel):
     limit: Limit = Field(50, description="Number of items to return")
     skip: Skip = Field(0, description="Number of items to skip")
+
+
+class WebhookContact(ApiModel):
+    id: str
+    user_id: str | None = None
+
+    @model_serializer(mode="wrap")
+    def _without_missing_user_id(self, handler: SerializerFunctionWrapHandler) -> Any:
+        fields = handler(self)
+        if fields.get("userId") is None:
+            fields.pop("userId", None)  # upstream omits the key
+        return fields
+
+
+class WebhookSurvey(ApiModel):
+    title: str
+    type: str
+    status: str
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
+
+
+class WebhookResponseData(ApiModel):
+    """Upstream's webhook `data`: these keys in this order (resources spec §4.5)."""
+
+    id: str
+    created_at: IsoDateTime
+    updated_at: IsoDateTime
+    survey_id: str
+    display_id: str | None
+    contact: WebhookContact | None
+    contact_attributes: dict[str, Any] | None
+    finished: bool
+    ending_id: str | None
+    data: dict[str, Any]
+    variables: dict[str, Any]
+    ttc: dict[str, Any]
+    tags: list[Any]
+    meta: dict[str, Any]
+    single_use_id: str | None
+    language: str | None
+    survey: WebhookSurvey
+
+
+class WebhookPayload(ApiModel):
+    """The body of one delivery, as upstream sends it."""
+
+    webhook_id: str
+    event: str
+    data: WebhookResponseData
+
+    def body(self) -> str:
+        """Compact JSON, keys in order, non-ASCII kept: what JavaScript's JSON.stringify sends."""
+        return self.model_dump_json(by_alias=True)

@@ -12,7 +12,7 @@ from surveylink.core.errors import BadRequest, Conflict, Forbidden, NotFound, Re
 from surveylink.core.ids import cuid
 from surveylink.core.pagination import ListParams
 from surveylink.webhooks import repository
-from surveylink.webhooks.models import Webhook, WebhookEvent
+from surveylink.webhooks.models import DeliveryStatus, Webhook, WebhookEvent
 from surveylink.webhooks.schemas import (
     DeliveryOut,
     V1WebhookCreate,
@@ -179,11 +179,8 @@ async def retry_delivery(
     if event is None:
         raise NotFound(Resource.DELIVERY, delivery_id)
     now = utcnow()
-    if event.status == "pending" and event.locked_until is not None and event.locked_until > now:
+    leased = webhook.lease_token is not None and (webhook.leased_until or now) > now
+    if event.status == DeliveryStatus.DELIVERING and leased:
         raise Conflict.on("delivery", "an attempt is in progress")
-    event.status = "pending"
-    event.next_attempt_at = now
-    event.locked_until = None
-    event.updated_at = now
-    await session.flush()
+    await repository.retry_event(session, webhook, event, now)
     return event
