@@ -142,7 +142,7 @@ async def test_the_whole_trigger_lifecycle_works_with_a_one_environment_key(
             deliveries = await n8n.wait_for_deliveries(2)
 
             deleted = await node.delete()
-            assert deleted.status_code == 200
+            assert deleted.status_code == 200, deleted.text
             assert deleted.json()["data"]["id"] == webhook_id
             assert not await node.check_exists([survey["id"]])
 
