@@ -13,8 +13,8 @@ its own database record.
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager, suppress
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
@@ -22,6 +22,7 @@ from email.message import EmailMessage
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from surveylink.campaigns import service as campaigns
+from surveylink.core.background import in_background
 from surveylink.core.clock import utcnow
 from surveylink.core.config import Settings
 from surveylink.core.db import transaction
@@ -101,21 +102,9 @@ class MailWorker:
         self.links = links
         self.policy = policy
 
-    @asynccontextmanager
-    async def running(self) -> AsyncIterator[None]:
+    def running(self) -> AbstractAsyncContextManager[None]:
         """Runs the worker in the background for the duration of the block."""
-        stop = asyncio.Event()
-        task = asyncio.create_task(self.run(stop), name="mail-delivery")
-        try:
-            yield
-        finally:
-            stop.set()
-            try:
-                await asyncio.wait_for(task, self.policy.timeout_seconds + 5)
-            except TimeoutError:
-                task.cancel()
-                with suppress(asyncio.CancelledError):
-                    await task
+        return in_background(self.run, "mail-delivery", self.policy.timeout_seconds + 5)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Sends until `stop` is set; never raises (errors are logged and retried)."""

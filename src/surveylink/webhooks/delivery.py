@@ -15,14 +15,15 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Sequence
-from contextlib import asynccontextmanager, suppress
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import timedelta
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from yarl import URL
 
+from surveylink.core.background import in_background
 from surveylink.core.clock import utcnow
 from surveylink.core.config import Settings
 from surveylink.core.db import transaction
@@ -81,21 +82,9 @@ class DeliveryWorker:
         self.box = box
         self.policy = policy
 
-    @asynccontextmanager
-    async def running(self) -> AsyncIterator[None]:
+    def running(self) -> AbstractAsyncContextManager[None]:
         """Runs the worker in the background for the duration of the block."""
-        stop = asyncio.Event()
-        task = asyncio.create_task(self.run(stop), name="webhook-delivery")
-        try:
-            yield
-        finally:
-            stop.set()
-            try:
-                await asyncio.wait_for(task, self.policy.timeout_seconds + 5)
-            except TimeoutError:
-                task.cancel()
-                with suppress(asyncio.CancelledError):
-                    await task
+        return in_background(self.run, "webhook-delivery", self.policy.timeout_seconds + 5)
 
     async def run(self, stop: asyncio.Event) -> None:
         """Delivers until `stop` is set, then lets the lanes finish their attempt in flight and
