@@ -44,10 +44,12 @@ def wait_for(url: str) -> None:
     raise SystemExit(f"{url} did not come up")
 
 
-def wrk(url: str, headers: dict[str, str]) -> dict[str, Any]:
+def wrk(url: str, headers: dict[str, str], script: Path | None = None) -> dict[str, Any]:
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}", "--latency", url]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
+    if script is not None:  # a Lua script: another method and body (bench/write_latency.py)
+        command += ["-s", str(script)]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     errors = re.search(r"Socket errors: (.*)", out)
