@@ -96,10 +96,12 @@ def start(command: list[str], env: dict[str, str], log: Path) -> subprocess.Pope
     return subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
 
 
-def main() -> None:
+def initialized(prefix: str) -> tuple[Path, dict[str, str], list[str], dict[str, Any]]:
+    """A fresh SQLite data folder, the environment of the served process, the `surveylink`
+    command, and what `surveylink init --json` made there."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk is missing: apt-get install -y wrk")
-    work = Path(tempfile.mkdtemp(prefix="surveylink-bench-"))
+    work = Path(tempfile.mkdtemp(prefix=prefix))
     env = {
         **os.environ,
         "DATABASE_URL": f"sqlite+aiosqlite:///{work / 'bench.db'}",
@@ -113,6 +115,11 @@ def main() -> None:
             [*surveylink, "init", "--json"], env=env, capture_output=True, check=True
         ).stdout
     )
+    return work, env, surveylink, created
+
+
+def main() -> None:
+    work, env, surveylink, created = initialized("surveylink-bench-")
     port, bare_port = free_port(), free_port()
     server = start(
         [*surveylink, "serve", "--port", str(port), "--workers", WORKERS], env, work / "serve.log"

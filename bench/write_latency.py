@@ -11,12 +11,19 @@ import os
 import platform
 import shutil
 import subprocess
-import sys
-import tempfile
-from pathlib import Path
 
 import httpx
-from seed_endpoint import CONNECTIONS, DURATION, ROOT, WORKERS, free_port, start, wait_for, wrk
+from seed_endpoint import (
+    CONNECTIONS,
+    DURATION,
+    ROOT,
+    WORKERS,
+    free_port,
+    initialized,
+    start,
+    wait_for,
+    wrk,
+)
 
 SCRIPT = """
 wrk.method = "POST"
@@ -45,22 +52,7 @@ def make_survey(base: str, key: str, environment_id: str) -> str:
 
 
 def main() -> None:
-    if not shutil.which("wrk"):
-        raise SystemExit("wrk is missing: apt-get install -y wrk")
-    work = Path(tempfile.mkdtemp(prefix="surveylink-bench-writes-"))
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{work / 'bench.db'}",
-        "SURVEYLINK_DATA_DIR": str(work / "data"),
-        "RATE_LIMITING_DISABLED": "1",
-        "LOG_LEVEL": "warning",
-    }
-    surveylink = [sys.executable, "-m", "surveylink"]
-    created = json.loads(
-        subprocess.run(
-            [*surveylink, "init", "--json"], env=env, capture_output=True, check=True
-        ).stdout
-    )
+    work, env, surveylink, created = initialized("surveylink-bench-writes-")
     port = free_port()
     server = start(
         [*surveylink, "serve", "--port", str(port), "--workers", WORKERS], env, work / "serve.log"
