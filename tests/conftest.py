@@ -21,6 +21,7 @@ from surveylink import migrate
 from surveylink.app import create_app
 from surveylink.auth import service as auth_service
 from surveylink.core.config import Settings
+from surveylink.core.context import app_context
 from surveylink.core.db import make_engine, make_sessionmaker, transaction
 from surveylink.environments import service as environments
 from surveylink.models import Base
@@ -91,8 +92,7 @@ async def client(settings: Settings) -> AsyncIterator[AsyncClient]:
         http.app = app  # type: ignore[attr-defined]
         yield http
     await auth_service.drain()
-    app.state.reader.dispose()
-    await app.state.engine.dispose()
+    await app_context(app).close()
 
 
 @pytest.fixture

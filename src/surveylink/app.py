@@ -11,25 +11,26 @@ from surveylink.action_classes.router import router as action_classes_router
 from surveylink.attribute_keys.router import router as attribute_keys_router
 from surveylink.attribute_keys.router_v1 import router as attribute_keys_v1_router
 from surveylink.auth import service as auth_service
-from surveylink.auth.deps import authenticated
 from surveylink.auth.router import router as auth_router
 from surveylink.auth.router_v1 import router as auth_v1_router
 from surveylink.campaigns.issuance import IssuanceLog
 from surveylink.campaigns.router import router as campaigns_router
 from surveylink.contacts.router import router as contacts_router
 from surveylink.contacts.router_v1 import router as contacts_v1_router
-from surveylink.core import handlers, openapi, ratelimit
+from surveylink.core import handlers, openapi
 from surveylink.core.config import ConfigError, Settings
+from surveylink.core.context import AppContext, app_context
 from surveylink.core.db import make_engine, make_sessionmaker
 from surveylink.core.limits import RequestLimits
 from surveylink.core.middleware import CatchUnexpected, HeadersMiddleware
 from surveylink.core.paths import UpstreamPaths
 from surveylink.core.ratelimit import RateLimiter, make_redis
 from surveylink.core.reader import Reader
+from surveylink.core.routing import RouteTable, routes_of
 from surveylink.health.router import liveness_router
 from surveylink.health.router import router as health_router
-from surveylink.links.deps import LinkContext
 from surveylink.links.router import router as links_router
+from surveylink.links.service import LinkContext
 from surveylink.links.tokens import LinkKeys
 from surveylink.mail.smtp import SmtpConfig
 from surveylink.mail.worker import LinkIssuer, MailPolicy, MailWorker
@@ -67,14 +68,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     smtp = SmtpConfig.from_settings(settings)
     issuance = IssuanceLog(sessions)
     redis = make_redis(settings.redis_url)
-    limiter = v1_limiter = None
+    limiter = None
     if not settings.rate_limiting_disabled:
         limiter = RateLimiter(settings.rate_limit_per_minute, redis)
-        # Upstream's v1 routes share one counter per key, apart from v2's.
-        v1_limiter = RateLimiter(settings.rate_limit_per_minute, redis, namespace=ratelimit.V1)
 
     @asynccontextmanager
-    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with AsyncExitStack() as stack:
             await stack.enter_async_context(issuance.running())
             if settings.run_worker:
@@ -90,10 +89,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                     await stack.enter_async_context(mailer.running())
             yield
         await auth_service.drain()
-        reader.dispose()
-        await engine.dispose()
-        if redis is not None:
-            await redis.aclose()
+        await app_context(app).close()
 
     app = FastAPI(
         title="Formbricks API",
@@ -105,22 +101,21 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         redoc_url=None,
         redirect_slashes=False,  # core/paths.py redirects as upstream, never from the Host header
     )
-    app.state.settings = settings
-    app.state.engine = engine
-    app.state.sessions = sessions
-    app.state.link_keys = link_keys
-    app.state.reader = reader
-    app.state.authenticated = authenticated
-    app.state.key_cache = auth_service.KeyCache(settings.auth_cache_seconds)
-    app.state.links = LinkContext(reader, link_keys, settings.link_base, issuance)
-    app.state.issuance = issuance
-    app.state.smtp = smtp
-    app.state.secret_box = secret_box
-    app.state.redis = redis
-    app.state.rate_limiter = limiter
-    app.state.v1_rate_limiter = v1_limiter
-    app.state.storage = make_storage(settings)
-    v2_routers = (
+    AppContext(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        reader=reader,
+        links=LinkContext(reader, link_keys, settings.link_base, issuance),
+        secret_box=secret_box,
+        key_cache=auth_service.KeyCache(settings.auth_cache_seconds),
+        limiter=limiter,
+        redis=redis,
+        smtp=smtp,
+        storage=make_storage(settings),
+    ).install(app)
+    routers = (
+        # v2 (/api/v2)
         links_router,
         health_router,
         auth_router,
@@ -132,10 +127,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         responses_router,
         webhooks_router,
         campaigns_router,
-    )
-    for router in v2_routers:
-        app.include_router(router, prefix="/api/v2")
-    v1_routers = (
+        # v1 (/api/v1)
         auth_v1_router,
         surveys_router,
         responses_v1_router,
@@ -143,21 +135,24 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         webhooks_v1_router,
         contacts_v1_router,
         attribute_keys_v1_router,
+        # pages and files
+        liveness_router,
+        respondent_router,
+        storage_router,
+        short_links_router,
     )
-    for router in v1_routers:
-        app.include_router(router, prefix="/api/v1")
-    app.include_router(liveness_router)
+    # One table of every route, matched by the start of its path (core/routing.py).
+    app.router.routes.append(RouteTable([route for router in routers for route in router.routes]))
     app.mount(
         respondent_pages.STATIC_PATH,
         StaticFiles(directory=respondent_pages.STATIC_DIR),
         name="respondent-static",
     )
-    app.include_router(respondent_router)
-    app.include_router(storage_router)
-    app.include_router(short_links_router)
     handlers.install(app)
     openapi.install(app)
-    app.add_middleware(UpstreamPaths, routes=app.routes)  # inside the headers: redirects get them
+    app.add_middleware(
+        UpstreamPaths, routes=routes_of(app.routes)
+    )  # inside the headers: redirects get them
     # The last added runs first: headers, then unexpected errors, then the request's limits.
     app.add_middleware(RequestLimits)
     app.add_middleware(CatchUnexpected)

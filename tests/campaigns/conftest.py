@@ -7,6 +7,7 @@ from httpx import AsyncClient
 from sqlalchemy import func, select
 
 from surveylink.core.config import Settings
+from surveylink.core.context import app_context
 from surveylink.core.db import transaction
 from surveylink.mail.models import MailMessage
 from surveylink.mail.worker import LinkIssuer, MailPolicy, MailWorker
@@ -51,13 +52,15 @@ def settings(settings: Settings, mailbox: Mailbox) -> Settings:
 def make_worker(client: AsyncClient, policy: MailPolicy = FAST) -> MailWorker:
     """The real mail worker of the test's app (tests turn off the app's own)."""
     app = client.app  # type: ignore[attr-defined]
-    issuer = LinkIssuer(app.state.link_keys, app.state.settings.link_base)
-    return MailWorker(app.state.sessions, app.state.smtp, issuer, policy)
+    context = app_context(app)
+    assert context.smtp is not None
+    issuer = LinkIssuer(context.links.keys, context.links.base_url)
+    return MailWorker(context.sessions, context.smtp, issuer, policy)
 
 
 async def pending_mails(client: AsyncClient) -> int:
     app = client.app  # type: ignore[attr-defined]
-    async with transaction(app.state.sessions) as session:
+    async with transaction(app_context(app).sessions) as session:
         statement = select(func.count()).where(MailMessage.status == "pending")
         return int(await session.scalar(statement) or 0)
 

@@ -10,6 +10,7 @@ from httpx import ASGITransport, AsyncClient
 from surveylink.app import create_app
 from surveylink.auth import service as auth_service
 from surveylink.core.config import Settings
+from surveylink.core.context import app_context
 from tests.campaigns.conftest import (
     INVITATIONS,
     REMINDERS,
@@ -166,8 +167,7 @@ async def test_without_smtp_settings_mail_is_refused(env: ApiEnv, settings: Sett
             headers=env.headers,
         )
     await auth_service.drain()
-    app.state.reader.dispose()
-    await app.state.engine.dispose()
+    await app_context(app).close()
 
     assert response.status_code == 400
     assert response.json() == {

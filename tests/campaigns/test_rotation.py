@@ -18,6 +18,7 @@ from pydantic import SecretStr
 from surveylink.app import create_app
 from surveylink.auth import service as auth_service
 from surveylink.core.config import ConfigError, Settings
+from surveylink.core.context import app_context
 from surveylink.links import tokens
 from tests.conftest import ENCRYPTION_KEY
 from tests.factories import ApiEnv
@@ -48,8 +49,7 @@ async def serving(settings: Settings, key: str, previous: str = "") -> AsyncIter
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http:
         yield http
     await auth_service.drain()
-    app.state.reader.dispose()
-    await app.state.engine.dispose()
+    await app_context(app).close()
 
 
 async def _link(client: AsyncClient, env: ApiEnv, survey_id: str, contact_id: str) -> str:

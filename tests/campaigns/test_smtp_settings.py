@@ -10,6 +10,7 @@ from httpx import AsyncClient
 from pydantic import SecretStr
 
 from surveylink.core.config import Settings
+from surveylink.core.context import app_context
 from surveylink.mail.smtp import SmtpConfig
 from surveylink.mail.worker import LinkIssuer, MailWorker
 from tests.campaigns.conftest import FAST, INVITATIONS, STATUS, deliver_all, live_survey, template
@@ -39,8 +40,8 @@ def _worker(client: AsyncClient, settings: Settings, mailbox: Mailbox, **smtp: A
     config = SmtpConfig.from_settings(settings.model_copy(update=values))
     assert config is not None
     app = client.app  # type: ignore[attr-defined]
-    issuer = LinkIssuer(app.state.link_keys, settings.link_base)
-    return MailWorker(app.state.sessions, config, issuer, FAST)
+    issuer = LinkIssuer(app_context(app).links.keys, settings.link_base)
+    return MailWorker(app_context(app).sessions, config, issuer, FAST)
 
 
 async def _invite(client: AsyncClient, env: ApiEnv) -> str:

@@ -16,6 +16,7 @@ from httpx import ASGITransport, AsyncClient
 from surveylink.app import create_app
 from surveylink.auth import service as auth_service
 from surveylink.core.config import Settings
+from surveylink.core.context import app_context
 from tests.conftest import ENCRYPTION_KEY, PG_URL
 
 
@@ -72,8 +73,7 @@ async def test_init_json_prints_ids_and_a_working_key(
             headers={"x-api-key": created["apiKey"]},
         )
     await auth_service.drain()
-    app.state.reader.dispose()
-    await app.state.engine.dispose()
+    await app_context(app).close()
     assert contact.status_code == 201
 
 
@@ -114,8 +114,7 @@ async def test_api_keys_create_list_and_revoke(
             "/api/v2/management/surveys/abc/contact-links/contacts/def",
             headers={"x-api-key": key["apiKey"]},
         )
-    app.state.reader.dispose()
-    await app.state.engine.dispose()
+    await app_context(app).close()
     assert response.status_code == 401
 
 

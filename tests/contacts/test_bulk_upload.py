@@ -8,6 +8,7 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy import event
 
+from surveylink.core.context import app_context
 from tests.factories import ApiEnv
 
 BULK = "/api/v2/management/contacts/bulk"
@@ -338,7 +339,7 @@ async def test_upload_without_write_permission_is_403(
 
 @contextmanager
 def _statements(client: AsyncClient) -> Iterator[list[str]]:
-    engine = client.app.state.engine.sync_engine  # type: ignore[attr-defined]
+    engine = app_context(client.app).engine.sync_engine  # type: ignore[attr-defined]
     seen: list[str] = []
 
     def record(*args: Any) -> None:

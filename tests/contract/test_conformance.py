@@ -30,6 +30,7 @@ from schemathesis.specs.openapi.checks import (
 
 from surveylink.app import create_app
 from surveylink.core.config import Settings
+from surveylink.core.context import app_context
 from surveylink.core.openapi import api_routes
 from tests.factories import ApiEnv
 from tests.hostile.corpus import INTEGERS, STRINGS, URL_STRINGS
@@ -183,7 +184,7 @@ def _fuzz(
         )
     finally:
         loop.run_until_complete(http.client.aclose())
-        loop.run_until_complete(app.state.engine.dispose())
+        loop.run_until_complete(app_context(app).engine.dispose())
         loop.close()
     return failures
 

@@ -24,6 +24,7 @@ from sqlalchemy.ext.asyncio import create_async_engine
 from surveylink.app import create_app
 from surveylink.auth import service as auth_service
 from surveylink.core.config import Settings
+from surveylink.core.context import app_context
 from surveylink.core.db import make_engine, make_sessionmaker, transaction
 from surveylink.environments import service as environments
 from tests.conftest import PG_URL, free_port
@@ -61,8 +62,7 @@ async def _app(settings: Settings) -> AsyncIterator[AsyncClient]:
     app = create_app(settings)
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http:
         yield http
-    app.state.reader.dispose()
-    await app.state.engine.dispose()
+    await app_context(app).close()
 
 
 async def _writes(

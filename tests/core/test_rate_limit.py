@@ -4,21 +4,17 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Any
 
 import pytest
 import time_machine
-from fastapi import APIRouter, Depends, FastAPI, Request
 from httpx import ASGITransport, AsyncClient, Response
 from redis.asyncio import Redis
 
 from surveylink.app import create_app
 from surveylink.auth import service as auth_service
-from surveylink.auth.permissions import AuthKey
 from surveylink.core.config import Settings
-from surveylink.core.handlers import install as install_errors
-from surveylink.core.ratelimit import RateLimiter
-from surveylink.core.routing import RateLimitedRoute
+from surveylink.core.context import app_context
 from tests.conftest import free_port
 from tests.factories import ApiEnv
 
@@ -38,9 +34,7 @@ async def limited(settings: Settings, **changes: Any) -> AsyncIterator[AsyncClie
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http:
         yield http
     await auth_service.drain()
-    await app.state.engine.dispose()
-    if app.state.redis is not None:
-        await app.state.redis.aclose()
+    await app_context(app).close()
 
 
 async def _roles(client: AsyncClient, env: ApiEnv, times: int) -> list[Response]:
@@ -184,37 +178,3 @@ async def test_unreachable_redis_is_never_a_5xx_and_still_limits(
 
 def _text(value: bytes | str) -> str:
     return value.decode() if isinstance(value, bytes) else value
-
-
-@pytest.mark.parametrize("own_request", [False, True])
-async def test_limited_route_passes_an_endpoints_own_request_through(own_request: bool) -> None:
-    app = FastAPI()
-    app.state.rate_limiter = RateLimiter(limit=1)
-    router = APIRouter(route_class=RateLimitedRoute)
-    key = AuthKey(id="k", organization_id="o", organization_access={})
-
-    def current_key() -> AuthKey:
-        return key
-
-    if own_request:
-
-        @router.get("/echo")
-        async def echo_with_request(
-            request: Request, found: Annotated[AuthKey, Depends(current_key)]
-        ) -> dict[str, str]:
-            return {"path": request.url.path, "key": found.id}
-
-    else:
-
-        @router.get("/echo")
-        async def echo(found: Annotated[AuthKey, Depends(current_key)]) -> dict[str, str]:
-            return {"path": "/echo", "key": found.id}
-
-    app.include_router(router)
-    install_errors(app)
-    async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http:
-        first = await http.get("/echo")
-        second = await http.get("/echo")
-
-    assert first.json() == {"path": "/echo", "key": "k"}
-    assert second.status_code == 429

@@ -6,6 +6,7 @@ from httpx import ASGITransport, AsyncClient
 
 from surveylink.app import create_app
 from surveylink.core.config import Settings
+from surveylink.core.context import app_context
 from tests.factories import ApiEnv
 
 UNAUTHORIZED = {"error": {"code": 401, "message": "Unauthorized"}}
@@ -23,8 +24,7 @@ async def test_health_sees_redis_when_configured(settings: Settings, redis_url: 
     app = create_app(settings.model_copy(update={"redis_url": redis_url}))
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http:
         response = await http.get("/api/v2/health")
-    await app.state.redis.aclose()
-    await app.state.engine.dispose()
+    await app_context(app).close()
 
     assert response.json() == {"data": {"main_database": True, "cache_database": True}}
 
@@ -36,7 +36,7 @@ async def test_health_is_503_when_the_database_is_unreachable(
     app = create_app(settings.model_copy(update={"database_url": unreachable}))
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http:
         response = await http.get("/api/v2/health")
-    await app.state.engine.dispose()
+    await app_context(app).engine.dispose()
 
     assert response.status_code == 503
     assert response.json() == {

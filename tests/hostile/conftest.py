@@ -7,6 +7,7 @@ from httpx import ASGITransport, AsyncClient
 
 from surveylink.app import create_app
 from surveylink.core.config import Settings
+from surveylink.core.context import app_context
 from tests.factories import ApiEnv
 from tests.hostile.corpus import Seed
 from tests.respondent.helpers import ENDINGS, EVERY_TYPE, personal_link
@@ -25,8 +26,7 @@ async def raw(settings: Settings) -> AsyncIterator[AsyncClient]:
     transport = ASGITransport(app=app, raise_app_exceptions=False)
     async with AsyncClient(transport=transport, base_url="http://testserver") as http:
         yield http
-    app.state.reader.dispose()
-    await app.state.engine.dispose()
+    await app_context(app).close()
 
 
 @pytest.fixture

@@ -12,6 +12,7 @@ from httpx import ASGITransport, AsyncClient
 from surveylink.app import create_app
 from surveylink.auth import service as auth_service
 from surveylink.core.config import Settings
+from surveylink.core.context import app_context
 from surveylink.links import tokens
 from tests.conftest import ENCRYPTION_KEY
 from tests.factories import ApiEnv
@@ -320,7 +321,6 @@ async def test_public_url_trailing_slash_never_gives_a_double_slash(
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://t") as http:
         response = await http.get(LINK.format(survey_id, contact_id), headers=env.headers)
     await auth_service.drain()
-    app.state.reader.dispose()
-    await app.state.engine.dispose()
+    await app_context(app).close()
 
     assert response.json()["data"]["surveyUrl"].startswith("https://surveys.example.com/c/ey")

@@ -8,6 +8,7 @@ from httpx import ASGITransport, AsyncClient
 
 from surveylink.app import create_app
 from surveylink.core.config import Settings
+from surveylink.core.context import app_context
 from surveylink.links import tokens
 from tests.conftest import ENCRYPTION_KEY
 
@@ -23,8 +24,7 @@ async def test_database_down_shows_an_unavailable_page_without_internals(
     transport = ASGITransport(app=app)
     async with AsyncClient(transport=transport, base_url="http://testserver") as http:
         response = await http.get(f"/c/{token}")
-    app.state.reader.dispose()
-    await app.state.engine.dispose()
+    await app_context(app).close()
     # aiosqlite's worker thread of the connection that failed answers its last future after
     # this; let it, or it would answer into the next test's closed loop.
     await asyncio.sleep(0.2)

@@ -8,6 +8,7 @@ from httpx import ASGITransport, AsyncClient
 from surveylink.app import create_app
 from surveylink.auth import service as auth_service
 from surveylink.core.config import Settings
+from surveylink.core.context import app_context
 from tests.factories import QUESTION_ID, ApiEnv
 from tests.respondent.helpers import post_step, stored_responses, survey_and_link
 
@@ -21,8 +22,7 @@ async def proxied(settings: Settings) -> AsyncIterator[AsyncClient]:
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http:
         yield http
     await auth_service.drain()
-    app.state.reader.dispose()
-    await app.state.engine.dispose()
+    await app_context(app).close()
 
 
 async def test_address_is_stored_when_the_survey_captures_it(

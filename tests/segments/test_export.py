@@ -13,6 +13,7 @@ from httpx import ASGITransport, AsyncClient
 from surveylink.app import create_app
 from surveylink.auth import service as auth_service
 from surveylink.core.config import Settings
+from surveylink.core.context import app_context
 from surveylink.links import tokens
 from tests.conftest import ENCRYPTION_KEY
 from tests.factories import QUESTION_ID, ApiEnv
@@ -279,8 +280,7 @@ async def test_a_public_url_that_needs_quoting_is_quoted(settings: Settings, env
             EXPORT.format(survey, segment), params={"attributes": "email"}, headers=env.headers
         )
     await auth_service.drain()
-    app.state.reader.dispose()
-    await app.state.engine.dispose()
+    await app_context(app).close()
 
     [row] = _rows(response.text)
     assert row["contactId"] == ada["id"]

@@ -8,6 +8,7 @@ import pytest
 from httpx import AsyncClient
 from sqlalchemy import event
 
+from surveylink.core.context import app_context
 from surveylink.links import tokens
 from tests.conftest import ENCRYPTION_KEY
 from tests.factories import ApiEnv
@@ -336,7 +337,7 @@ async def test_queries_do_not_grow_with_the_page(client: AsyncClient, env: ApiEn
 async def _count_statements(client: AsyncClient, env: ApiEnv, url: str) -> tuple[int, int]:
     """(links returned, SQL statements run) for one request."""
     statements: list[str] = []
-    engine = client.app.state.engine.sync_engine  # type: ignore[attr-defined]
+    engine = app_context(client.app).engine.sync_engine  # type: ignore[attr-defined]
 
     def record(*args: Any) -> None:
         statements.append(str(args[2]))

@@ -13,6 +13,7 @@ from pydantic import SecretStr
 from surveylink.app import create_app
 from surveylink.auth import service as auth_service
 from surveylink.core.config import Settings
+from surveylink.core.context import app_context
 from tests.factories import ApiEnv
 from tests.respondent.helpers import question, stored_responses, survey_and_link
 
@@ -62,8 +63,7 @@ async def s3_client(s3_settings: Settings) -> AsyncIterator[AsyncClient]:
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http:
         yield http
     await auth_service.drain()
-    app.state.reader.dispose()
-    await app.state.engine.dispose()
+    await app_context(app).close()
 
 
 async def test_file_goes_to_the_bucket_and_comes_back(

@@ -7,6 +7,7 @@ from httpx import ASGITransport, AsyncClient
 from surveylink.app import create_app
 from surveylink.auth import service as auth_service
 from surveylink.core.config import Settings
+from surveylink.core.context import app_context
 from surveylink.webhooks.delivery import DeliveryWorker, Policy
 from tests.webhooks.receiver import Receiver
 
@@ -33,7 +34,7 @@ def receiver() -> Iterator[Receiver]:
 
 def make_worker(client: AsyncClient, policy: Policy = FAST) -> DeliveryWorker:
     app = client.app  # type: ignore[attr-defined]
-    return DeliveryWorker(app.state.sessions, app.state.secret_box, policy)
+    return DeliveryWorker(app_context(app).sessions, app_context(app).secret_box, policy)
 
 
 @pytest.fixture
@@ -51,5 +52,4 @@ async def api(settings: Settings, *, allow_internal: bool) -> AsyncIterator[Asyn
     async with AsyncClient(transport=ASGITransport(app=app), base_url="http://testserver") as http:
         yield http
     await auth_service.drain()
-    app.state.reader.dispose()
-    await app.state.engine.dispose()
+    await app_context(app).close()

@@ -7,6 +7,7 @@ from unittest.mock import ANY
 from httpx import AsyncClient, Response
 from standardwebhooks.webhooks import Webhook as Verifier
 
+from surveylink.core.context import app_context
 from surveylink.core.db import transaction
 from surveylink.responses import repository as response_rows
 from surveylink.responses import service as responses
@@ -127,7 +128,7 @@ async def test_respondent_page_writes_fire_updated_then_finished(
     survey = await env.create_survey()
     created = await env.create_response(survey["id"], data={QUESTION_ID: "a"})
     await env.create_webhook(receiver.url, triggers=["responseUpdated", "responseFinished"])
-    sessions = client.app.state.sessions  # type: ignore[attr-defined]
+    sessions = app_context(client.app).sessions  # type: ignore[attr-defined]
 
     async with transaction(sessions, write=True) as session:  # what the /c/ page does
         response = await response_rows.get_response(session, created["id"])

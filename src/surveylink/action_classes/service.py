@@ -8,7 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveylink.action_classes import repository
 from surveylink.action_classes.models import ActionClass
 from surveylink.action_classes.schemas import ActionClassInput, parse_action_class_input
-from surveylink.auth.permissions import AuthKey, Permission, authorize
+from surveylink.auth.permissions import AuthKey, authorize
 from surveylink.core.clock import utcnow
 from surveylink.core.db import violated
 from surveylink.core.errors import BadRequest, Resource, Unauthorized
@@ -23,7 +23,7 @@ async def create_action_class(session: AsyncSession, key: AuthKey, raw: bytes) -
     """Parses the body (after the key was checked, as upstream), then needs write on its
     environment; a name or key already used in the environment is a 400."""
     body = parse_action_class_input(raw, key.only_environment_id)
-    if not key.allows(body.environment_id, Permission.WRITE):
+    if not key.allows(body.environment_id):
         raise Unauthorized()
     now = utcnow()
     action_class = ActionClass(
@@ -41,13 +41,12 @@ async def create_action_class(session: AsyncSession, key: AuthKey, raw: bytes) -
 
 
 async def get_action_class_for_key(
-    session: AsyncSession, key: AuthKey, action_class_id: str, needed: Permission
+    session: AsyncSession, key: AuthKey, action_class_id: str
 ) -> ActionClass:
-    """The class if the key holds `needed` on its environment: not found, then unauthorized."""
+    """The class if the key holds its route's permission on its environment: 404, then 401."""
     return authorize(
         await repository.get_action_class(session, action_class_id),
         key,
-        needed,
         Resource.ACTION_CLASS,
         action_class_id,
     )
@@ -59,9 +58,9 @@ async def update_action_class(
     """Overwrites the class with a full body. Unlike upstream, moving it to the body's
     `environmentId` also needs write there (upstream moves it anywhere: a cross-tenant write).
     Changing `type` keeps the other kind's field, as upstream."""
-    action_class = await get_action_class_for_key(session, key, action_class_id, Permission.WRITE)
+    action_class = await get_action_class_for_key(session, key, action_class_id)
     body = parse_action_class_input(raw, key.only_environment_id)
-    if not key.allows(body.environment_id, Permission.WRITE):
+    if not key.allows(body.environment_id):
         raise Unauthorized()
     action_class.name = body.name
     action_class.type = body.type
@@ -80,7 +79,7 @@ async def update_action_class(
 async def delete_action_class(
     session: AsyncSession, key: AuthKey, action_class_id: str
 ) -> ActionClass:
-    action_class = await get_action_class_for_key(session, key, action_class_id, Permission.MANAGE)
+    action_class = await get_action_class_for_key(session, key, action_class_id)
     await repository.delete_action_class(session, action_class)
     return action_class
 

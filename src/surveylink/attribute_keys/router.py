@@ -9,15 +9,16 @@ from surveylink.attribute_keys.schemas import (
     AttributeKeyOut,
     AttributeKeyUpdate,
 )
-from surveylink.auth.deps import ApiKeyDep
-from surveylink.auth.permissions import Permission
+from surveylink.auth.deps import ManageKey, ReadKey, WriteKey
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data, Page, PageMeta
 from surveylink.core.errors import error_responses
-from surveylink.core.routing import RateLimitedRoute
+from surveylink.core.routing import API_V2, ApiRoute
 from surveylink.core.zod import Cuid2
 
-router = APIRouter(tags=["Management API - Contact Attribute Keys"], route_class=RateLimitedRoute)
+router = APIRouter(
+    prefix=API_V2, tags=["Management API - Contact Attribute Keys"], route_class=ApiRoute
+)
 
 KEYS = "/management/contact-attribute-keys"
 # The contract writes `{id}`; upstream validates it as `contactAttributeKeyId`, the name its
@@ -31,7 +32,7 @@ KeyId = Annotated[
 
 @router.get(KEYS, operation_id="getContactAttributeKeys")
 async def get_contact_attribute_keys(
-    key: ApiKeyDep, session: SessionDep, params: Annotated[AttributeKeyFilter, Query()]
+    key: ReadKey, session: SessionDep, params: Annotated[AttributeKeyFilter, Query()]
 ) -> Page[AttributeKeyOut]:
     """Gets contact attribute keys from the database."""
     rows, total = await service.list_attribute_keys(session, key, params)
@@ -48,7 +49,7 @@ async def get_contact_attribute_keys(
     responses=error_responses(403, 404, 409),
 )
 async def create_contact_attribute_key(
-    key: ApiKeyDep, session: SessionDep, body: AttributeKeyCreate
+    key: WriteKey, session: SessionDep, body: AttributeKeyCreate
 ) -> Data[AttributeKeyOut]:
     """Creates a contact attribute key in the database."""
     created = await service.create_attribute_key(session, key, body)
@@ -57,16 +58,16 @@ async def create_contact_attribute_key(
 
 @router.get(KEY, operation_id="getContactAttributeKey", responses=error_responses(404))
 async def get_contact_attribute_key(
-    key: ApiKeyDep, session: SessionDep, key_id: KeyId
+    key: ReadKey, session: SessionDep, key_id: KeyId
 ) -> Data[AttributeKeyOut]:
     """Gets a contact attribute key from the database."""
-    found = await service.get_attribute_key_for_key(session, key, key_id, Permission.READ)
+    found = await service.get_attribute_key_for_key(session, key, key_id)
     return Data(data=AttributeKeyOut.model_validate(found))
 
 
 @router.put(KEY, operation_id="updateContactAttributeKey", responses=error_responses(400, 404, 409))
 async def update_contact_attribute_key(
-    key: ApiKeyDep, session: SessionDep, key_id: KeyId, body: AttributeKeyUpdate
+    key: WriteKey, session: SessionDep, key_id: KeyId, body: AttributeKeyUpdate
 ) -> Data[AttributeKeyOut]:
     """Updates a contact attribute key in the database."""
     updated = await service.update_attribute_key(session, key, key_id, body)
@@ -75,7 +76,7 @@ async def update_contact_attribute_key(
 
 @router.delete(KEY, operation_id="deleteContactAttributeKey", responses=error_responses(400, 404))
 async def delete_contact_attribute_key(
-    key: ApiKeyDep, session: SessionDep, key_id: KeyId
+    key: ManageKey, session: SessionDep, key_id: KeyId
 ) -> Data[AttributeKeyOut]:
     """Deletes a contact attribute key from the database."""
     deleted = await service.delete_attribute_key(session, key, key_id)

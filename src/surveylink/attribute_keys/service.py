@@ -13,7 +13,7 @@ from surveylink.attribute_keys.schemas import (
     is_safe_identifier,
     title_from_key,
 )
-from surveylink.auth.permissions import AuthKey, Permission, authorize
+from surveylink.auth.permissions import AuthKey, authorize
 from surveylink.core.bodies import parse_body
 from surveylink.core.errors import BadRequest, Conflict, Forbidden, Invalid, Resource, Unauthorized
 
@@ -40,7 +40,7 @@ async def list_attribute_keys(
     """The keys of one environment (401 without read on it), else of every environment."""
     environment_ids = key.environment_ids
     if params.environment_id is not None:
-        if not key.allows(params.environment_id, Permission.READ):
+        if not key.allows(params.environment_id):
             raise Unauthorized()
         environment_ids = [params.environment_id]
     return await repository.list_attribute_keys(session, environment_ids, params)
@@ -57,7 +57,7 @@ async def create_attribute_key(
     """A custom, non-unique key; a missing name is derived from the key (resources spec §3.2)."""
     if not is_safe_identifier(body.key):
         raise Invalid.on("key", UNSAFE_KEY)
-    if not key.allows(body.environment_id, Permission.WRITE):
+    if not key.allows(body.environment_id):
         raise Forbidden()
     attribute_key = ContactAttributeKey(
         key=body.key,
@@ -88,13 +88,12 @@ async def create_attribute_key_from_json(
 
 
 async def get_attribute_key_for_key(
-    session: AsyncSession, key: AuthKey, key_id: str, needed: Permission
+    session: AsyncSession, key: AuthKey, key_id: str
 ) -> ContactAttributeKey:
     """The attribute key: 404 when absent (even in another organization), then 401."""
     return authorize(
         await repository.get_attribute_key(session, key_id),
         key,
-        needed,
         Resource.ATTRIBUTE_KEY,
         key_id,
     )
@@ -115,7 +114,7 @@ async def update_attribute_key(
     session: AsyncSession, key: AuthKey, key_id: str, body: AttributeKeyUpdate
 ) -> ContactAttributeKey:
     """Only `name` and `description` change; default and unique keys are refused."""
-    attribute_key = await get_attribute_key_for_key(session, key, key_id, Permission.WRITE)
+    attribute_key = await get_attribute_key_for_key(session, key, key_id)
     _ensure_custom(attribute_key, "update", "cannot update unique contact attribute key")
     attribute_key.name = body.name
     attribute_key.description = body.description
@@ -127,7 +126,7 @@ async def delete_attribute_key(
     session: AsyncSession, key: AuthKey, key_id: str
 ) -> ContactAttributeKey:
     """Deletes a custom key and every value stored under it."""
-    attribute_key = await get_attribute_key_for_key(session, key, key_id, Permission.MANAGE)
+    attribute_key = await get_attribute_key_for_key(session, key, key_id)
     _ensure_custom(attribute_key, "delete", "cannot delete unique contactAttributeKey")
     await repository.delete_attribute_key(session, attribute_key)
     return attribute_key
@@ -138,7 +137,7 @@ async def edit_attribute_key(
 ) -> ContactAttributeKey:
     """Upstream's v1 update: sets the fields sent, `key` and `dataType` included, except that a
     default key keeps its `key` and `dataType`. The body is parsed after the lookup (404 first)."""
-    attribute_key = await get_attribute_key_for_key(session, key, key_id, Permission.WRITE)
+    attribute_key = await get_attribute_key_for_key(session, key, key_id)
     body = parse_body(raw, V1AttributeKeyUpdate)
     if attribute_key.type == "default" and (
         (body.key is not None and body.key != attribute_key.key)

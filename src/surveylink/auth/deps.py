@@ -1,76 +1,67 @@
+"""The API key of a request, as a route names it: `key: ReadKey`, `WriteKey` or `ManageKey`.
+
+Each alias carries the permission its route needs (upstream's GET read, POST/PUT write, DELETE
+manage) to the services, which only ask `key.allows(environment_id)`. The key is read and checked
+once per request by the request pipeline (core/routing.py), before anything else.
+"""
+
 from typing import Annotated
 
 from fastapi import Depends, Request
 from starlette.datastructures import Headers
 
 from surveylink.auth import keys, service
-from surveylink.auth.permissions import AuthKey
-from surveylink.core.errors import Unauthenticated
-from surveylink.core.ratelimit import RateLimiter
+from surveylink.auth.permissions import AuthKey, Permission
+from surveylink.core.context import AppContext
 
 API_KEY_HEADER = "x-api-key"
-# The key is read from the header directly; the document-wide `apiKeyAuth` scheme is published
-# by core/openapi.py. A FastAPI Security dependency per route would cost ~20 µs per request.
+_BEARER = "bearer "
 
 
-def api_key_of(headers: Headers) -> str:
+def presented_key(headers: Headers) -> str:
     """The key a request sends: `x-api-key`, else an `Authorization: Bearer fbk_…` token, as
     upstream reads them from Formbricks 5 on (`x-api-key` wins; values trimmed; a Bearer token
-    counts only when it has the shape of an `fbk_` key)."""
+    counts only when it has the shape of an `fbk_` key). Empty when there is none."""
     value = headers.get(API_KEY_HEADER, "").strip()
     if value:
         return value
     authorization = headers.get("authorization", "").strip()
-    if authorization[:7].lower() != "bearer ":
+    if authorization[: len(_BEARER)].lower() != _BEARER:
         return ""
-    token = authorization[7:].strip()
+    token = authorization[len(_BEARER) :].strip()
     return token if keys.secret_of(token) is not None else ""
 
 
-async def _authenticate(request: Request) -> AuthKey | None:
-    state = request.app.state
-    header = api_key_of(request.headers)
-    return await service.authenticate(state.reader, state.sessions, state.key_cache, header)
+async def authenticate(request: Request, context: AppContext) -> AuthKey | None:
+    """The key behind the request's headers, or None."""
+    header = presented_key(request.headers)
+    return await service.authenticate(context.reader, context.sessions, context.key_cache, header)
 
 
-async def authenticated(request: Request) -> bool:
-    return await _authenticate(request) is not None
+class KeyNeeded:
+    """The dependency behind the key aliases below. The pipeline (core/routing.py `ApiRoute`)
+    recognises it and hands the parameter the request's key, needing `permission`; FastAPI
+    never calls it, so a router that forgot `route_class=ApiRoute` fails loudly.
+
+    `optional`: a request without a valid key gets None instead of a 401, and is not counted
+    against any rate limit (public files). `any_environments`: v1 also lets through a key with
+    no environment, which v1 routes otherwise refuse (`/me` answers it itself)."""
+
+    def __init__(
+        self, permission: Permission, *, optional: bool = False, any_environments: bool = False
+    ) -> None:
+        self.permission = permission
+        self.optional = optional
+        self.any_environments = any_environments
+
+    async def __call__(self, request: Request) -> AuthKey:
+        raise RuntimeError(f"{request.url.path}: API keys need a router with route_class=ApiRoute")
 
 
-# One dependency each, not a chain: every level of FastAPI dependency costs per request.
-async def get_api_key(request: Request) -> AuthKey:
-    key = await _authenticate(request)
-    if key is None:
-        raise Unauthenticated()
-    return key
-
-
-async def get_v1_api_key(request: Request) -> AuthKey:
-    """v1's wrapper: the key (one with no environment is refused too), then one request
-    counted against the key's v1 limit, before the body or the query are read."""
-    key = await _authenticate(request)
-    if key is None or not key.grants:
-        raise Unauthenticated()
-    await _count_v1(request, key)
-    return key
-
-
-async def get_v1_me_key(request: Request) -> AuthKey:
-    """v1 `/me` checks the key and counts the request itself: a key without environments gets
-    past here (the route answers it 400)."""
-    key = await _authenticate(request)
-    if key is None:
-        raise Unauthenticated()
-    await _count_v1(request, key)
-    return key
-
-
-async def _count_v1(request: Request, key: AuthKey) -> None:
-    limiter: RateLimiter | None = request.app.state.v1_rate_limiter
-    if limiter is not None:
-        await limiter.hit(key.id)
-
-
-ApiKeyDep = Annotated[AuthKey, Depends(get_api_key)]
-V1ApiKeyDep = Annotated[AuthKey, Depends(get_v1_api_key)]
-V1MeKeyDep = Annotated[AuthKey, Depends(get_v1_me_key)]
+ReadKey = Annotated[AuthKey, Depends(KeyNeeded(Permission.READ))]
+WriteKey = Annotated[AuthKey, Depends(KeyNeeded(Permission.WRITE))]
+ManageKey = Annotated[AuthKey, Depends(KeyNeeded(Permission.MANAGE))]
+# v1 `/me` (v1 spec §1): a key without environments gets its 400 from the route, not a 401.
+AnyReadKey = Annotated[AuthKey, Depends(KeyNeeded(Permission.READ, any_environments=True))]
+# Files: public ones need no key; private ones are checked by the service.
+OptionalReadKey = Annotated[AuthKey | None, Depends(KeyNeeded(Permission.READ, optional=True))]

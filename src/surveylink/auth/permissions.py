@@ -1,6 +1,6 @@
 """Upstream's per-environment permission model (behaviour spec §1.4)."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
@@ -19,17 +19,6 @@ _GRANTS = {
     "write": {Permission.READ, Permission.WRITE},
     "manage": {Permission.READ, Permission.WRITE, Permission.MANAGE},
 }
-_BY_METHOD = {
-    "GET": Permission.READ,
-    "POST": Permission.WRITE,
-    "PUT": Permission.WRITE,
-    "PATCH": Permission.WRITE,
-    "DELETE": Permission.MANAGE,
-}
-
-
-def for_method(method: str) -> Permission:
-    return _BY_METHOD.get(method.upper(), Permission.MANAGE)
 
 
 @dataclass(frozen=True)
@@ -43,12 +32,17 @@ class Grant:
 
 @dataclass(frozen=True)
 class AuthKey:
-    """An authenticated API key and what it may touch."""
+    """An authenticated API key, what it may touch, and the permission its route needs.
+
+    A route names that permission in its signature (`key: ReadKey`, `WriteKey`, `ManageKey`,
+    auth/deps.py; upstream's GET read, POST/PUT write, DELETE manage); services only ask
+    `key.allows(environment_id)` and never choose a level themselves."""
 
     id: str
     organization_id: str
     organization_access: dict[str, Any]
     grants: tuple[Grant, ...] = field(default_factory=tuple)
+    needed: Permission = Permission.READ
 
     @property
     def environment_ids(self) -> list[str]:
@@ -59,11 +53,17 @@ class AuthKey:
         """The key's environment when it has exactly one (v1 `/me`'s rule), else None."""
         return self.grants[0].environment_id if len(self.grants) == 1 else None
 
-    def allows(self, environment_id: str, needed: Permission) -> bool:
+    def allows(self, environment_id: str) -> bool:
+        """Whether the key holds its route's permission on this environment."""
+        needed = self.needed
         return any(
             grant.environment_id == environment_id and needed in _GRANTS.get(grant.permission, ())
             for grant in self.grants
         )
+
+    def needing(self, permission: Permission) -> "AuthKey":
+        """This key as a route needing `permission` sees it."""
+        return self if permission is self.needed else replace(self, needed=permission)
 
     def can_read_organization(self) -> bool:
         access = self.organization_access.get("accessControl") or {}
@@ -82,13 +82,12 @@ class InEnvironment(Protocol):
 Row = TypeVar("Row", bound=InEnvironment)
 
 
-def authorize(
-    row: Row | None, key: AuthKey, needed: Permission, resource: Resource, resource_id: str
-) -> Row:
+def authorize(row: Row | None, key: AuthKey, resource: Resource, resource_id: str) -> Row:
     """Upstream's order for a resource by id: not found when absent, then unauthorized when the
-    key lacks `needed` on its environment (so ids of other organizations look the same as none)."""
+    key lacks its route's permission on the row's environment (so ids of other organizations
+    look the same as none)."""
     if row is None:
         raise NotFound(resource, resource_id)
-    if not key.allows(row.environment_id, needed):
+    if not key.allows(row.environment_id):
         raise Unauthorized()
     return row

@@ -1,22 +1,22 @@
 from fastapi import APIRouter
 
 from surveylink.auth import service
-from surveylink.auth.deps import ApiKeyDep
+from surveylink.auth.deps import ReadKey
 from surveylink.auth.schemas import Me, Role
 from surveylink.core.envelopes import Data
 from surveylink.core.errors import error_responses
-from surveylink.core.routing import RateLimitedRoute
+from surveylink.core.routing import API_V2, ApiRoute
 
-router = APIRouter(route_class=RateLimitedRoute, responses=error_responses(401, 429, 500))
+router = APIRouter(prefix=API_V2, responses=error_responses(401, 429, 500), route_class=ApiRoute)
 
 
 @router.get("/me", operation_id="me", summary="Me", tags=["Me"])
-async def me(key: ApiKeyDep) -> Data[Me]:
+async def me(key: ReadKey) -> Data[Me]:
     """Fetches the projects and organizations associated with the API key."""
     return Data(data=service.describe_key(key))
 
 
 @router.get("/roles", operation_id="getRoles", summary="Get roles", tags=["Roles"])
-async def get_roles(key: ApiKeyDep) -> Data[list[Role]]:
+async def get_roles(key: ReadKey) -> Data[list[Role]]:
     """Gets roles from the database."""
     return Data(data=service.ROLES)

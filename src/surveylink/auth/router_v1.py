@@ -3,16 +3,17 @@ exactly one environment."""
 
 from fastapi import APIRouter
 
-from surveylink.auth.deps import V1MeKeyDep
+from surveylink.auth.deps import AnyReadKey
 from surveylink.core.db import SessionDep
+from surveylink.core.routing import API_V1, V1Route
 from surveylink.environments import service as environments
 from surveylink.environments.schemas import EnvironmentV1, ProjectRef
 
-router = APIRouter(tags=["Management API - Me"])
+router = APIRouter(prefix=API_V1, tags=["Management API - Me"], route_class=V1Route)
 
 
 @router.get("/management/me", operation_id="getMeV1")
-async def me(key: V1MeKeyDep, session: SessionDep) -> EnvironmentV1:
+async def me(key: AnyReadKey, session: SessionDep) -> EnvironmentV1:
     """The environment of the API key and its project, without the `{data}` envelope. Only for
     keys with exactly one environment (others: 400); integrations call it to test a key."""
     environment, project = await environments.get_key_environment(session, key)

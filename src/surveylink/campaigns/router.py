@@ -1,8 +1,8 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request, status
+from fastapi import APIRouter, Path, Query, status
 
-from surveylink.auth.deps import ApiKeyDep
+from surveylink.auth.deps import ManageKey, ReadKey, WriteKey
 from surveylink.campaigns import service
 from surveylink.campaigns.schemas import (
     CampaignOut,
@@ -12,13 +12,16 @@ from surveylink.campaigns.schemas import (
     Revocation,
     StatusFilter,
 )
+from surveylink.core.context import ContextDep
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data, Page, PageMeta
 from surveylink.core.errors import error_responses
-from surveylink.core.routing import RateLimitedRoute
+from surveylink.core.routing import API_V2, ApiRoute
 from surveylink.core.zod import Cuid2
 
-router = APIRouter(tags=["Management API - Surveys - Contact Links"], route_class=RateLimitedRoute)
+router = APIRouter(
+    prefix=API_V2, tags=["Management API - Surveys - Contact Links"], route_class=ApiRoute
+)
 
 SURVEY = "/management/surveys/{surveyId}"
 SurveyId = Annotated[Cuid2, Path(alias="surveyId", description="The ID of the survey")]
@@ -33,9 +36,9 @@ ContactId = Annotated[Cuid2, Path(alias="contactId", description="The ID of the 
     responses=error_responses(400, 404),
 )
 async def send_survey_invitations(
-    key: ApiKeyDep,
+    key: WriteKey,
     session: SessionDep,
-    request: Request,
+    context: ContextDep,
     survey_id: SurveyId,
     body: InvitationCreate,
 ) -> Data[CampaignOut]:
@@ -46,7 +49,7 @@ async def send_survey_invitations(
     who finished the survey, and those already invited (unless `resend`). The survey must be a
     link survey in progress, and SMTP must be configured (400 otherwise). Each contact's
     progress shows in `GET …/contact-links/status`."""
-    smtp_configured = request.app.state.smtp is not None
+    smtp_configured = context.smtp is not None
     campaign = await service.send_invitations(session, key, survey_id, body, smtp_configured)
     return Data(data=campaign)
 
@@ -59,9 +62,9 @@ async def send_survey_invitations(
     responses=error_responses(400, 404),
 )
 async def send_survey_reminders(
-    key: ApiKeyDep,
+    key: WriteKey,
     session: SessionDep,
-    request: Request,
+    context: ContextDep,
     survey_id: SurveyId,
     body: ReminderCreate,
 ) -> Data[CampaignOut]:
@@ -69,7 +72,7 @@ async def send_survey_reminders(
     invitation was sent) who has no finished response, was last mailed at least `minGapHours`
     hours ago, has been reminded fewer than `maxReminders` times and has no mail pending
     (surveylink extension; write permission). Optionally only within a segment or a list."""
-    smtp_configured = request.app.state.smtp is not None
+    smtp_configured = context.smtp is not None
     campaign = await service.send_reminders(session, key, survey_id, body, smtp_configured)
     return Data(data=campaign)
 
@@ -81,9 +84,9 @@ async def send_survey_reminders(
     responses=error_responses(400, 404),
 )
 async def get_contact_link_status(
-    key: ApiKeyDep,
+    key: ReadKey,
     session: SessionDep,
-    request: Request,
+    context: ContextDep,
     survey_id: SurveyId,
     params: Annotated[StatusFilter, Query()],
 ) -> Page[ContactLinkStatus]:
@@ -93,7 +96,7 @@ async def get_contact_link_status(
     revocation (surveylink extension; read permission). `state` filters, e.g. `notFinished`
     for the non-responders. Links handed out by other processes appear within a second."""
     rows, total = await service.contact_status(
-        session, key, survey_id, params, request.app.state.issuance
+        session, key, survey_id, params, context.links.issuance
     )
     return Page(data=rows, meta=PageMeta(total=total, limit=params.limit, offset=params.skip))
 
@@ -105,7 +108,7 @@ async def get_contact_link_status(
     responses=error_responses(404),
 )
 async def revoke_contact_links(
-    key: ApiKeyDep, session: SessionDep, survey_id: SurveyId, contact_id: ContactId
+    key: ManageKey, session: SessionDep, survey_id: SurveyId, contact_id: ContactId
 ) -> Data[Revocation]:
     """Revokes every personal link issued so far to this contact for this survey: opening one
     shows the invalid-link page (404). Links issued afterwards work, even within the same

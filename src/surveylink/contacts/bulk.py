@@ -10,7 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.attribute_keys.models import ContactAttributeKey
 from surveylink.attribute_keys.schemas import is_safe_identifier
-from surveylink.auth.permissions import AuthKey, Permission
+from surveylink.auth.permissions import AuthKey
 from surveylink.contacts import repository
 from surveylink.contacts.schemas import (
     BulkContact,
@@ -98,7 +98,7 @@ async def upload_contacts(
     if issues := upload_issues(body.contacts):
         raise Invalid(*issues)
     environment_id = body.environment_id
-    if not key.allows(environment_id, Permission.WRITE):
+    if not key.allows(environment_id):
         raise Forbidden()
     if not body.contacts:
         return BulkUploadResult(message=SUCCESS)

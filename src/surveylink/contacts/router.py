@@ -1,6 +1,6 @@
 from fastapi import APIRouter, Response, status
 
-from surveylink.auth.deps import ApiKeyDep
+from surveylink.auth.deps import WriteKey
 from surveylink.contacts import bulk, service
 from surveylink.contacts.schemas import (
     BulkUploadResult,
@@ -11,9 +11,9 @@ from surveylink.contacts.schemas import (
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data
 from surveylink.core.errors import error_responses
-from surveylink.core.routing import RateLimitedRoute
+from surveylink.core.routing import API_V2, ApiRoute
 
-router = APIRouter(tags=["Management API - Contacts"], route_class=RateLimitedRoute)
+router = APIRouter(prefix=API_V2, tags=["Management API - Contacts"], route_class=ApiRoute)
 
 
 @router.put(
@@ -26,7 +26,7 @@ router = APIRouter(tags=["Management API - Contacts"], route_class=RateLimitedRo
     },
 )
 async def upload_bulk_contacts(
-    key: ApiKeyDep, session: SessionDep, body: ContactBulkUpload, response: Response
+    key: WriteKey, session: SessionDep, body: ContactBulkUpload, response: Response
 ) -> Data[BulkUploadResult]:
     """Uploads contacts in bulk. This endpoint expects the bulk request shape: `contacts` must
     be an array, and each contact item must contain an `attributes` array of
@@ -46,7 +46,7 @@ async def upload_bulk_contacts(
     responses=error_responses(403, 409),
 )
 async def create_contact(
-    key: ApiKeyDep, session: SessionDep, body: ContactCreate
+    key: WriteKey, session: SessionDep, body: ContactCreate
 ) -> Data[ContactOut]:
     """Creates a contact in the database. Each contact must have a valid email address in the
     attributes. All attribute keys must already exist in the environment. The email is used as

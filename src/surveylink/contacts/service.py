@@ -1,7 +1,7 @@
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveylink.auth.permissions import AuthKey, Permission, authorize
+from surveylink.auth.permissions import AuthKey, authorize
 from surveylink.contacts import repository
 from surveylink.contacts.models import Contact, ContactAttribute
 from surveylink.contacts.schemas import ContactCreate, ContactOut
@@ -11,7 +11,7 @@ from surveylink.core.errors import BadRequest, Conflict, DomainError, Forbidden,
 async def create_contact(session: AsyncSession, key: AuthKey, body: ContactCreate) -> ContactOut:
     """One contact with its attributes; every key must already exist (resources spec §2.1)."""
     environment_id = body.environment_id
-    if not key.allows(environment_id, Permission.WRITE):
+    if not key.allows(environment_id):
         raise Forbidden()
     if conflict := await _conflict(session, environment_id, body.attributes):
         raise conflict
@@ -61,17 +61,15 @@ async def list_all_contacts(session: AsyncSession, key: AuthKey) -> list[Contact
     return await repository.list_contacts(session, key.environment_ids)
 
 
-async def get_contact_for_key(
-    session: AsyncSession, key: AuthKey, contact_id: str, needed: Permission
-) -> Contact:
-    """The contact: 404, then 401 when the key lacks `needed` on its environment."""
+async def get_contact_for_key(session: AsyncSession, key: AuthKey, contact_id: str) -> Contact:
+    """The contact: 404, then 401 when the key lacks its route's permission on its environment."""
     contact = await repository.get_contact(session, contact_id)
-    return authorize(contact, key, needed, Resource.CONTACT, contact_id)
+    return authorize(contact, key, Resource.CONTACT, contact_id)
 
 
 async def delete_contact(session: AsyncSession, key: AuthKey, contact_id: str) -> None:
     """Deletes the contact; the database cascades its attributes, displays and responses."""
-    contact = await get_contact_for_key(session, key, contact_id, Permission.MANAGE)
+    contact = await get_contact_for_key(session, key, contact_id)
     await repository.delete_contact(session, contact)
 
 

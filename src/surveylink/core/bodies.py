@@ -6,19 +6,17 @@ Python's `json` accepts what `JSON.parse` refuses (`NaN`, `Infinity`), reads `1e
 infinity no column can store, and hands back lone surrogates and NUL characters that
 PostgreSQL refuses. `loads` refuses all of these, and nesting deeper than MAX_DEPTH, with
 `json.JSONDecodeError`: the error FastAPI already turns into upstream's malformed-JSON answer
-(core/handlers.py), after the key was checked, as upstream orders it. v2 routes read their
-bodies through `JsonRoute`; raw bodies go through `parse_body`, whose failures are the same
-domain errors FastAPI's own validation gives.
+(core/handlers.py), after the key was checked, as upstream orders it. The request pipeline
+(core/routing.py) reads every declared JSON body with it; raw bodies go through `parse_body`,
+whose failures are the same domain errors FastAPI's own validation gives.
 """
 
 import json
 import math
 import re
-from collections.abc import Callable, Coroutine
 from typing import Annotated, Any, TypeVar
 
-from fastapi import Depends, Request, Response
-from fastapi.routing import APIRoute
+from fastapi import Depends, Request
 from pydantic import BaseModel, ValidationError
 
 from surveylink.core import zod
@@ -87,25 +85,6 @@ def _problem(value: Any) -> str | None:
     return None
 
 
-class StrictJsonRequest(Request):
-    async def json(self) -> Any:
-        if not hasattr(self, "_json"):
-            self._json = loads(await self.body())
-        return self._json
-
-
-class JsonRoute(APIRoute):
-    """A route whose JSON body is read by `loads`."""
-
-    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
-        handle = super().get_route_handler()
-
-        async def strict(request: Request) -> Response:
-            return await handle(StrictJsonRequest(request.scope, request.receive))
-
-        return strict
-
-
 def parse_json(raw: bytes) -> Any:
     try:
         return loads(raw)
@@ -138,11 +117,13 @@ def with_environment(data: Any, environment_id: str | None) -> Any:
     return data
 
 
-async def _raw_body(request: Request) -> bytes:
-    return await request.body()
+async def raw_body(request: Request) -> bytes:
+    """The dependency behind RawBody: the request pipeline (core/routing.py) reads the body after
+    the key and before any transaction opens, and hands it over as it came."""
+    raise RuntimeError(f"{request.url.path}: raw bodies need a router with route_class=ApiRoute")
 
 
-# A body read as bytes by a dependency, declared after the key and before the session: a bad
-# key is a 401 whatever the body, and the body is read before any transaction opens (a client
-# that trickles it holds no lock). Parsing waits for the service: an unknown id is a 404 first.
-RawBody = Annotated[bytes, Depends(_raw_body)]
+# A body read as bytes: a bad key is a 401 whatever the body, and a client that trickles it
+# holds no lock. Parsing waits for the service, as upstream's v1 handlers do: an unknown id is
+# a 404 first.
+RawBody = Annotated[bytes, Depends(raw_body)]

@@ -4,9 +4,8 @@ import logging
 import os
 import secrets
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Literal
 
-from fastapi import Depends, Request
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -125,12 +124,3 @@ def _local_key(data_dir: Path) -> str:
         finally:
             draft.unlink()
     return path.read_text().strip()
-
-
-# Dependencies are `async def`: FastAPI runs a plain function in a worker thread, a hop per call.
-async def get_settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
-SettingsDep = Annotated[Settings, Depends(get_settings)]

@@ -158,25 +158,16 @@ async def transaction(
         yield session
 
 
-_READS = {"GET", "HEAD", "OPTIONS"}
+async def get_session(request: Request) -> AsyncSession:
+    """The dependency behind SessionDep. The request pipeline (core/routing.py `ApiRoute`)
+    recognises it and opens the transaction itself, once the request is known good; FastAPI
+    never calls it, so a router that forgot `route_class=ApiRoute` fails loudly."""
+    raise RuntimeError(f"{request.url.path}: sessions need a router with route_class=ApiRoute")
 
 
-async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
-    write = request.method not in _READS
-    async with transaction(request.app.state.sessions, write=write) as session:
-        yield session
-
-
-async def get_write_session(request: Request) -> AsyncIterator[AsyncSession]:
-    async with transaction(request.app.state.sessions, write=True) as session:
-        yield session
-
-
-# scope="function": the commit runs after the handler returns and before the response is
-# sent, so a 2xx always means committed.
-SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
-# For the few GETs that write (a page view records a display).
-WriteSessionDep = Annotated[AsyncSession, Depends(get_write_session, scope="function")]
+# One transaction per request, opened after authentication, validation and rate counting, and
+# committed before the response is sent: a 2xx always means committed.
+SessionDep = Annotated[AsyncSession, Depends(get_session)]
 
 
 def violated(error: Exception) -> str:

@@ -24,7 +24,6 @@ from surveylink.core.errors import (
     ErrorDetail,
     Invalid,
     PayloadTooLarge,
-    Unauthenticated,
     database_unavailable,
     malformed_json,
     render_page,
@@ -66,9 +65,6 @@ async def _on_invalid_request(request: Request, exc: Exception) -> Response:
         return HTMLResponse(render_page(404), status_code=404)
     errors = list(exc.errors())
     if any(error["type"] == "json_invalid" for error in errors):
-        # FastAPI parses the body before any dependency runs; upstream checks the key first.
-        if ApiVersion.of(request.url.path) is ApiVersion.V2 and not await _authenticated(request):
-            return respond(request, Unauthenticated())
         return respond(request, malformed_json())
     first = min((error["loc"][0] for error in errors), key=_location_rank)
     schema = _body_schema(request) if first == "body" else None
@@ -78,11 +74,6 @@ async def _on_invalid_request(request: Request, exc: Exception) -> Response:
         if error["loc"][0] == first
     ]
     return respond(request, Invalid(*details))
-
-
-async def _authenticated(request: Request) -> bool:
-    authenticated: Any = request.app.state.authenticated
-    return bool(await authenticated(request))
 
 
 # Upstream validates the body, then the query, then the path, and reports only the first.

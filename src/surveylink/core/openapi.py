@@ -15,7 +15,7 @@ from fastapi.openapi.utils import get_openapi
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from surveylink.core.errors import ErrorEnvelope, error_responses
-from surveylink.core.routing import RateLimitedRoute
+from surveylink.core.routing import ApiRoute, routes_of
 
 # Upstream's tags, in its order (reference openapi.yml), then ours.
 TAGS = [
@@ -77,7 +77,7 @@ def build(app: FastAPI) -> dict[str, Any]:
         version=app.version,
         openapi_version="3.1.0",
         description=app.description,
-        routes=app.routes,
+        routes=routes_of(app.routes),
         servers=[{"url": "/", "description": "This surveylink server"}],
     )
     names = {tag for _, route in api_routes(app) for tag in route.tags}
@@ -93,7 +93,7 @@ def build(app: FastAPI) -> dict[str, Any]:
         for method in route.methods or ():
             operation = document["paths"][path][method.lower()]
             if path.startswith("/api/v1/"):
-                _v1_errors(operation)
+                _v1_errors(route, operation)
             else:
                 _v2_errors(route, operation)
     for name in ("HTTPValidationError", "ValidationError"):
@@ -107,7 +107,7 @@ def build(app: FastAPI) -> dict[str, Any]:
 
 def api_routes(app: FastAPI) -> Iterator[tuple[str, APIRoute]]:
     """(path as mounted, route) of every documented route, through included routers."""
-    for context in iter_route_contexts(app.routes):
+    for context in iter_route_contexts(routes_of(app.routes)):
         route = context.original_route
         if isinstance(route, APIRoute) and route.include_in_schema and context.path_format:
             yield context.path_format, route
@@ -121,7 +121,7 @@ def _v2_errors(route: APIRoute, operation: dict[str, Any]) -> None:
         statuses.append(422)
     if route.body_field is not None:
         statuses.extend((400, 413))  # malformed JSON, a body over 2 MiB
-    if isinstance(route, RateLimitedRoute):
+    if _counted(route):
         statuses.append(429)
     responses = operation["responses"]
     envelope = {"$ref": "#/components/schemas/ErrorEnvelope"}
@@ -134,15 +134,20 @@ def _v2_errors(route: APIRoute, operation: dict[str, Any]) -> None:
     operation["responses"] = dict(sorted(responses.items()))
 
 
-def _v1_errors(operation: dict[str, Any]) -> None:
+def _counted(route: APIRoute) -> bool:
+    """Whether the route's requests count against the rate limit (those that need a key)."""
+    return isinstance(route, ApiRoute) and route.counted
+
+
+def _v1_errors(route: APIRoute, operation: dict[str, Any]) -> None:
     responses = operation["responses"]
     responses.pop("422", None)
     content = {"application/json": {"schema": V1_ERROR}}
     responses.setdefault("400", {"description": "Bad Request.", "content": content})
     responses.setdefault("401", {"description": "Not authenticated.", "content": content})
     responses.setdefault("404", {"description": "Not Found.", "content": content})
-    # Every v1 route counts against the key's one v1 limit (auth/deps.py).
-    responses.setdefault("429", {"description": _V1_TOO_MANY, "content": content})
+    if _counted(route):  # against the key's one v1 limit (core/routing.py)
+        responses.setdefault("429", {"description": _V1_TOO_MANY, "content": content})
     responses.setdefault("500", {"description": "Internal Server Error.", "content": content})
     operation["responses"] = dict(sorted(responses.items()))
 

@@ -39,7 +39,7 @@ class Window:
         return cls(start, max(1, math.ceil(start + WINDOW_SECONDS - now)))
 
 
-def redis_key(api_key_id: str, window_start: int, namespace: str = V2) -> str:
+def redis_key(namespace: str, api_key_id: str, window_start: int) -> str:
     return f"fb:rate_limit:{namespace}:{api_key_id}:{window_start}"
 
 
@@ -50,11 +50,11 @@ class LocalCounter:
         self._window = -1
         self._counts: dict[str, int] = {}
 
-    def increment(self, api_key_id: str, window_start: int) -> int:
+    def increment(self, counter: str, window_start: int) -> int:
         if window_start != self._window:
             self._window, self._counts = window_start, {}
-        count = self._counts.get(api_key_id, 0) + 1
-        self._counts[api_key_id] = count
+        count = self._counts.get(counter, 0) + 1
+        self._counts[counter] = count
         return count
 
 
@@ -64,32 +64,30 @@ class RateLimiter:
         limit: int,
         redis: Redis | None = None,
         clock: Callable[[], float] = time.time,
-        namespace: str = V2,
     ) -> None:
         self.limit = limit
         self.redis = redis
-        self.namespace = namespace
         self._clock = clock
         self._local = LocalCounter()
         self._redis_retry_at = 0.0
 
-    async def hit(self, api_key_id: str) -> None:
-        """Counts one request of this key; raises TooManyRequests over the limit."""
+    async def hit(self, api_key_id: str, namespace: str = V2) -> None:
+        """Counts one request of this key in `namespace` (`api:v2` or `api:v1`); raises
+        TooManyRequests over the limit."""
         now = self._clock()
         window = Window.at(now)
-        count = await self._increment(api_key_id, window, now)
+        count = await self._increment(redis_key(namespace, api_key_id, window.start), window, now)
         if count > self.limit:
             raise TooManyRequests(headers={"Retry-After": str(window.retry_after)})
 
-    async def _increment(self, api_key_id: str, window: Window, now: float) -> int:
+    async def _increment(self, counter: str, window: Window, now: float) -> int:
         if self.redis is not None and now >= self._redis_retry_at:
             try:
-                key = redis_key(api_key_id, window.start, self.namespace)
-                return await self._increment_in_redis(self.redis, key, window)
+                return await self._increment_in_redis(self.redis, counter, window)
             except (RedisError, OSError, TimeoutError):
                 self._redis_retry_at = now + REDIS_RETRY_SECONDS
                 logger.warning("Redis rate limit failed; counting in this process", exc_info=True)
-        return self._local.increment(api_key_id, window.start)
+        return self._local.increment(counter, window.start)
 
     @staticmethod
     async def _increment_in_redis(redis: Redis, key: str, window: Window) -> int:

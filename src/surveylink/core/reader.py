@@ -12,9 +12,8 @@ Statements are built once at import with named `bindparam`s and passed here with
 
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
-from typing import Annotated, Any
+from typing import Any
 
-from fastapi import Depends, Request
 from sqlalchemy.dialects import sqlite as sqlite_dialect
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -85,11 +84,3 @@ class _Compiled:
             value if process is None else process(value)
             for value, process in zip(row, self.processors, strict=True)
         ]
-
-
-async def get_reader(request: Request) -> Reader:
-    reader: Reader = request.app.state.reader
-    return reader
-
-
-ReaderDep = Annotated[Reader, Depends(get_reader)]

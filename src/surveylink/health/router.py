@@ -1,27 +1,14 @@
-from typing import Annotated
+from fastapi import APIRouter
 
-from fastapi import APIRouter, Depends, Request
-from redis.asyncio import Redis
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
+from surveylink.core.context import ContextDep
 from surveylink.core.envelopes import Data
 from surveylink.core.errors import error_responses
+from surveylink.core.routing import API_V2, ApiRoute
 from surveylink.health import service
 from surveylink.health.schemas import HealthStatus, Status
 
-
-def get_sessions(request: Request) -> async_sessionmaker[AsyncSession]:
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
-    return sessions
-
-
-def get_redis(request: Request) -> Redis | None:
-    redis: Redis | None = request.app.state.redis
-    return redis
-
-
 # No key and no rate limit, as upstream: load balancers poll it.
-router = APIRouter(tags=["Health"])
+router = APIRouter(prefix=API_V2, tags=["Health"], route_class=ApiRoute)
 
 
 @router.get(
@@ -33,17 +20,14 @@ router = APIRouter(tags=["Health"])
     "status in response data.",
     responses=error_responses(503),
 )
-async def health_check(
-    sessions: Annotated[async_sessionmaker[AsyncSession], Depends(get_sessions)],
-    redis: Annotated[Redis | None, Depends(get_redis)],
-) -> Data[HealthStatus]:
+async def health_check(context: ContextDep) -> Data[HealthStatus]:
     """Check the health status of critical application dependencies including database and
     cache."""
-    return Data(data=await service.check_health(sessions, redis))
+    return Data(data=await service.check_health(context.sessions, context.redis))
 
 
 # Upstream's non-API liveness probe (apps/web/app/health/route.ts): no checks at all.
-liveness_router = APIRouter(tags=["Health"])
+liveness_router = APIRouter(tags=["Health"], route_class=ApiRoute)
 
 
 @liveness_router.get("/health", operation_id="liveness", include_in_schema=False)

@@ -1,22 +1,22 @@
 from typing import Annotated
 
-from fastapi import APIRouter, Path, Query, Request
-from fastapi.responses import JSONResponse
+from fastapi import APIRouter, Path, Query
 from pydantic import BeforeValidator
 
-from surveylink.auth.deps import ApiKeyDep
+from surveylink.auth.deps import ReadKey
+from surveylink.core.context import ContextDep
 from surveylink.core.envelopes import Data
 from surveylink.core.errors import error_responses
+from surveylink.core.routing import API_V2, ApiRoute
 from surveylink.core.zod import Cuid2, number_check
 from surveylink.links import service
-from surveylink.links.deps import link_context
-from surveylink.links.route import PersonalLinkRoute
 from surveylink.links.schemas import PersonalLink
 from surveylink.shortlinks import service as shortlinks
 from surveylink.shortlinks.schemas import SHORT, ShortFlag
 
-# Its own route class: the busiest route skips FastAPI's generic parameter solving (route.py).
-router = APIRouter(tags=["Management API - Surveys - Contact Links"], route_class=PersonalLinkRoute)
+router = APIRouter(
+    prefix=API_V2, tags=["Management API - Surveys - Contact Links"], route_class=ApiRoute
+)
 
 ExpirationDays = Annotated[int, BeforeValidator(number_check(1, 365, integer=True))]
 
@@ -28,7 +28,6 @@ LINK_PATH = "/management/surveys/{surveyId}/contact-links/contacts/{contactId}"
 @router.get(
     LINK_PATH + "/",
     operation_id="getPersonalizedSurveyLink",
-    response_model=Data[PersonalLink],
     description="Retrieves a personalized link for a specific survey.",
     summary="Get personalized survey link for a contact",
     response_description="Personalized survey link retrieved successfully.",
@@ -36,8 +35,8 @@ LINK_PATH = "/management/surveys/{surveyId}/contact-links/contacts/{contactId}"
 )
 @router.get(LINK_PATH, include_in_schema=False)
 async def get_personalized_survey_link(
-    key: ApiKeyDep,
-    request: Request,
+    key: ReadKey,
+    context: ContextDep,
     survey_id: Annotated[Cuid2, Path(alias="surveyId", description="The ID of the survey")],
     contact_id: Annotated[Cuid2, Path(alias="contactId", description="The ID of the contact")],
     expiration_days: Annotated[
@@ -50,14 +49,12 @@ async def get_personalized_survey_link(
         ),
     ] = None,
     short: Annotated[ShortFlag, Query(description=SHORT + " (surveylink extension)")] = False,
-) -> JSONResponse:
+) -> Data[PersonalLink]:
     """Retrieves a personalized link for a specific survey."""
-    context = link_context(request)
-    link = await service.personal_link(context, key, survey_id, contact_id, expiration_days)
+    links = context.links
+    link = await service.personal_link(links, key, survey_id, contact_id, expiration_days)
     if short:
-        sessions = request.app.state.sessions
         [link] = await shortlinks.shorten(
-            sessions, context.base_url, survey_id, [(contact_id, link)]
+            context.sessions, links.base_url, survey_id, [(contact_id, link)]
         )
-    # Returned as a ready response: FastAPI would otherwise validate the model a second time.
-    return JSONResponse({"data": link.model_dump()})
+    return Data(data=link)

@@ -1,19 +1,31 @@
 import math
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveylink.auth.permissions import AuthKey, Permission
+from surveylink.auth.permissions import AuthKey
+from surveylink.campaigns.issuance import IssuanceLog
 from surveylink.core.clock import iso
 from surveylink.core.errors import BadRequest, NotFound, Resource, Unauthorized
 from surveylink.core.ids import cuid2
+from surveylink.core.reader import Reader
 from surveylink.core.zod import js_number
 from surveylink.links import repository, tokens
-from surveylink.links.deps import LinkContext
 from surveylink.links.schemas import PersonalLink
 from surveylink.surveys import service as surveys
+
+
+@dataclass(frozen=True)
+class LinkContext:
+    """What issuing a link needs, made once at start-up."""
+
+    reader: Reader
+    keys: tokens.LinkKeys
+    base_url: str
+    issuance: IssuanceLog | None = None  # notes each link for the campaign status
 
 
 async def personal_link(
@@ -27,7 +39,7 @@ async def personal_link(
     target = await repository.get_link_target(context.reader, survey_id, contact_id)
     if target is None:
         raise NotFound(Resource.SURVEY, survey_id)
-    if not key.allows(target.environment_id, Permission.READ):
+    if not key.allows(target.environment_id):
         raise Unauthorized()
     if target.survey_type != "link":
         raise BadRequest.on("surveyId", "Not a link survey")
@@ -92,7 +104,7 @@ async def single_use_links(
 ) -> list[str]:
     """`limit` (default 10, at most 5000) one-time links `{base}/s/{surveyId}?suId=…` of a link
     survey with single use on, each id encrypted when the survey asks (v1 surveys spec §2.6)."""
-    survey = await surveys.get_survey_for_key(session, key, survey_id, Permission.READ)
+    survey = await surveys.get_survey_for_key(session, key, survey_id)
     if survey.type != "link":
         raise BadRequest(message="Single use links are only available for link surveys")
     single_use = survey.document.get("singleUse") or {}

@@ -4,21 +4,19 @@ from urllib.parse import urlencode
 
 from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import RedirectResponse, Response
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from surveylink.core.config import Settings, SettingsDep
+from surveylink.core.config import Settings
+from surveylink.core.context import AppContext, ContextDep
 from surveylink.core.db import SessionDep, transaction
 from surveylink.core.errors import BadRequest
 from surveylink.core.proxies import client_ip
+from surveylink.core.routing import ApiRoute
 from surveylink.links import tokens
-from surveylink.links.deps import LinkKeysDep
 from surveylink.links.tokens import LinkKeys
 from surveylink.respondent import looks, pages, service, uploads
 from surveylink.respondent.answers import Form
-from surveylink.storage.backends import Storage
-from surveylink.storage.deps import StorageDep
 
-router = APIRouter(tags=["Respondent"], include_in_schema=False)
+router = APIRouter(tags=["Respondent"], include_in_schema=False, route_class=ApiRoute)
 
 Token = Annotated[str, Path(max_length=4096)]
 
@@ -45,11 +43,9 @@ def _visit(
     )
 
 
-def _uploads(
-    received: uploads.Received, storage: Storage, settings: Settings, keys: LinkKeys
-) -> uploads.Uploads:
-    secret = uploads.signing_key(keys.hmac)
-    return uploads.Uploads(received, storage, settings.max_upload_mb, secret)
+def _uploads(received: uploads.Received, context: AppContext) -> uploads.Uploads:
+    secret = uploads.signing_key(context.links.keys.hmac)
+    return uploads.Uploads(received, context.storage, context.settings.max_upload_mb, secret)
 
 
 def _answer(page: service.Page, visit: service.Visit) -> Response:
@@ -67,11 +63,11 @@ def _answer(page: service.Page, visit: service.Visit) -> Response:
 async def get_survey_stylesheet(
     survey_id: Annotated[str, Path(alias="surveyId", max_length=64)],
     session: SessionDep,
-    settings: SettingsDep,
+    context: ContextDep,
     version: Annotated[str, Query(alias="v", max_length=64)] = "",
 ) -> Response:
     """A survey's styling as CSS custom properties, so the page needs no inline style."""
-    sheet = await looks.survey_stylesheet(session, survey_id, version, settings.link_base)
+    sheet = await looks.survey_stylesheet(session, survey_id, version, context.settings.link_base)
     cache = "public, max-age=31536000, immutable" if sheet.current else "no-cache"
     headers = {"Cache-Control": cache, "ETag": f'"{sheet.version}"'}
     return Response(sheet.css, media_type="text/css", headers=headers)
@@ -86,11 +82,6 @@ def _signed(token: str, keys: LinkKeys) -> bool:
     return True
 
 
-def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
-    sessions: async_sessionmaker[AsyncSession] = request.app.state.sessions
-    return sessions
-
-
 # The token is the credential: it is checked (and a form read whole) before a transaction opens,
 # so a request with a forged token, or a client that trickles its form, never holds the write
 # lock or a pooled connection. A bad token's page is rendered in a read-only transaction.
@@ -98,16 +89,15 @@ def _sessions(request: Request) -> async_sessionmaker[AsyncSession]:
 async def open_survey_link(
     token: Token,
     request: Request,
-    settings: SettingsDep,
-    link_keys: LinkKeysDep,
-    storage: StorageDep,
+    context: ContextDep,
 ) -> Response:
     """The personal-link page: a state page or the survey's current step."""
-    files = _uploads(uploads.Received(), storage, settings, link_keys)
-    visit = _visit(request, token, settings, files)
+    link_keys = context.links.keys
+    files = _uploads(uploads.Received(), context)
+    visit = _visit(request, token, context.settings, files)
     # A GET that writes: a page view records a display.
     write = _signed(token, link_keys)
-    async with transaction(_sessions(request), write=write) as session:
+    async with transaction(context.sessions, write=write) as session:
         page = await service.open_page(session, link_keys, visit)
     return _answer(page, visit)
 
@@ -116,18 +106,17 @@ async def open_survey_link(
 async def submit_survey_step(
     token: Token,
     request: Request,
-    settings: SettingsDep,
-    link_keys: LinkKeysDep,
-    storage: StorageDep,
+    context: ContextDep,
 ) -> Response:
     """One step's answers, posted by the page's form (with or without JavaScript); files come
     as multipart/form-data."""
-    async with uploads.received_form(request, settings.max_upload_mb) as received:
+    link_keys = context.links.keys
+    async with uploads.received_form(request, context.settings.max_upload_mb) as received:
         if any("\x00" in key or "\x00" in "".join(values) for key, values in received.form.items()):
             raise BadRequest.on("form", "NUL characters are not allowed")  # no column holds one
-        files = _uploads(received, storage, settings, link_keys)
-        visit = _visit(request, token, settings, files, received.form)
+        files = _uploads(received, context)
+        visit = _visit(request, token, context.settings, files, received.form)
         write = _signed(token, link_keys)
-        async with transaction(_sessions(request), write=write) as session:
+        async with transaction(context.sessions, write=write) as session:
             page = await service.submit_step(session, link_keys, visit)
     return _answer(page, visit)

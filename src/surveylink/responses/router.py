@@ -2,12 +2,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from surveylink.auth.deps import ApiKeyDep
-from surveylink.auth.permissions import Permission
+from surveylink.auth.deps import ManageKey, ReadKey, WriteKey
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data
 from surveylink.core.errors import error_responses
-from surveylink.core.routing import RateLimitedRoute
+from surveylink.core.routing import API_V2, ApiRoute
 from surveylink.core.zod import Cuid2
 from surveylink.responses import service
 from surveylink.responses.schemas import (
@@ -17,7 +16,7 @@ from surveylink.responses.schemas import (
     ResponseUpdate,
 )
 
-router = APIRouter(tags=["Management API - Responses"], route_class=RateLimitedRoute)
+router = APIRouter(prefix=API_V2, tags=["Management API - Responses"], route_class=ApiRoute)
 
 RESPONSES = "/management/responses"
 # The contract writes `{id}`; upstream validates it as `responseId`, the name its 422 details
@@ -28,7 +27,7 @@ ResponseId = Annotated[Cuid2, Path(alias="responseId", description="The ID of th
 
 @router.get(RESPONSES, operation_id="getResponses")
 async def get_responses(
-    key: ApiKeyDep, session: SessionDep, params: Annotated[ResponseFilter, Query()]
+    key: ReadKey, session: SessionDep, params: Annotated[ResponseFilter, Query()]
 ) -> Data[list[ResponseOut]]:
     """Gets responses from the database."""
     rows = await service.list_responses(session, key, params)
@@ -42,7 +41,7 @@ async def get_responses(
     responses=error_responses(404, 409),
 )
 async def create_response(
-    key: ApiKeyDep, session: SessionDep, body: ResponseCreate
+    key: WriteKey, session: SessionDep, body: ResponseCreate
 ) -> Data[ResponseOut]:
     """Creates a response in the database. This will trigger the response pipeline, including
     webhooks, integrations, follow-up emails, and other configured actions."""
@@ -52,16 +51,16 @@ async def create_response(
 
 @router.get(RESPONSE, operation_id="getResponse", responses=error_responses(404))
 async def get_response(
-    key: ApiKeyDep, session: SessionDep, response_id: ResponseId
+    key: ReadKey, session: SessionDep, response_id: ResponseId
 ) -> Data[ResponseOut]:
     """Gets a response from the database."""
-    response, _ = await service.get_response_for_key(session, key, response_id, Permission.READ)
+    response, _ = await service.get_response_for_key(session, key, response_id)
     return Data(data=ResponseOut.model_validate(response))
 
 
 @router.put(RESPONSE, operation_id="updateResponse", responses=error_responses(400, 404, 409))
 async def update_response(
-    key: ApiKeyDep, session: SessionDep, response_id: ResponseId, body: ResponseUpdate
+    key: WriteKey, session: SessionDep, response_id: ResponseId, body: ResponseUpdate
 ) -> Data[ResponseOut]:
     """Updates a response in the database. This will trigger the response pipeline, including
     webhooks, integrations, follow-up emails (if the response is marked as finished), and other
@@ -72,7 +71,7 @@ async def update_response(
 
 @router.delete(RESPONSE, operation_id="deleteResponse", responses=error_responses(404))
 async def delete_response(
-    key: ApiKeyDep, session: SessionDep, response_id: ResponseId
+    key: ManageKey, session: SessionDep, response_id: ResponseId
 ) -> Data[ResponseOut]:
     """Deletes a response from the database."""
     response = await service.delete_response_for_key(session, key, response_id)

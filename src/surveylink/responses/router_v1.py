@@ -3,19 +3,20 @@ in v1's envelope and response shape."""
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Path, Query, Request
+from fastapi import APIRouter, Path, Query
 from fastapi.responses import StreamingResponse
 
-from surveylink.auth.deps import V1ApiKeyDep
-from surveylink.auth.permissions import Permission
+from surveylink.auth.deps import ManageKey, ReadKey, WriteKey
 from surveylink.core.bodies import RawBody
+from surveylink.core.context import ContextDep
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import streamed_data
+from surveylink.core.routing import API_V1, V1Route
 from surveylink.core.zod import Cuid2
 from surveylink.responses import service
 from surveylink.responses.schemas import v1_response
 
-router = APIRouter(tags=["Management API - Response"])
+router = APIRouter(prefix=API_V1, tags=["Management API - Response"], route_class=V1Route)
 
 RESPONSES = "/management/responses"
 RESPONSE = RESPONSES + "/{responseId}"
@@ -29,8 +30,8 @@ ResponseId = Annotated[Cuid2, Path(alias="responseId", description="The ID of th
     responses={200: {"content": {"application/json": {}}}},
 )
 async def get_responses(
-    request: Request,
-    key: V1ApiKeyDep,
+    context: ContextDep,
+    key: ReadKey,
     session: SessionDep,
     survey_id: Annotated[str | None, Query(alias="surveyId")] = None,
     limit: Annotated[str | None, Query()] = None,
@@ -40,12 +41,12 @@ async def get_responses(
     Without: the responses of every environment of the key, all of them unless `limit` is set.
     `skip` skips that many."""
     listing = await service.plan_response_list(session, key, survey_id, limit, skip)
-    chunks = service.read_response_list(request.app.state.sessions, listing)
+    chunks = service.read_response_list(context.sessions, listing)
     return StreamingResponse(streamed_data(chunks, v1_response), media_type="application/json")
 
 
 @router.post(RESPONSES, operation_id="createResponseV1")
-async def create_response(key: V1ApiKeyDep, body: RawBody, session: SessionDep) -> dict[str, Any]:
+async def create_response(key: WriteKey, body: RawBody, session: SessionDep) -> dict[str, Any]:
     """Creates a response to a survey of the body's `environmentId` (optional when the key has
     exactly one environment); fires `responseCreated`, and `responseFinished` when finished."""
     response = await service.create_response_from_json(session, key, body)
@@ -54,16 +55,16 @@ async def create_response(key: V1ApiKeyDep, body: RawBody, session: SessionDep) 
 
 @router.get(RESPONSE, operation_id="getResponseV1")
 async def get_response(
-    key: V1ApiKeyDep, session: SessionDep, response_id: ResponseId
+    key: ReadKey, session: SessionDep, response_id: ResponseId
 ) -> dict[str, Any]:
     """Gets one response."""
-    response, _ = await service.get_response_for_key(session, key, response_id, Permission.READ)
+    response, _ = await service.get_response_for_key(session, key, response_id)
     return {"data": v1_response(response)}
 
 
 @router.put(RESPONSE, operation_id="updateResponseV1")
 async def update_response(
-    key: V1ApiKeyDep, body: RawBody, session: SessionDep, response_id: ResponseId
+    key: WriteKey, body: RawBody, session: SessionDep, response_id: ResponseId
 ) -> dict[str, Any]:
     """Merges `data`, `variables` and `ttc` into the response and overwrites `finished`,
     `endingId` and `language` when sent; fires `responseUpdated`, and `responseFinished`
@@ -74,7 +75,7 @@ async def update_response(
 
 @router.delete(RESPONSE, operation_id="deleteResponseV1")
 async def delete_response(
-    key: V1ApiKeyDep, session: SessionDep, response_id: ResponseId
+    key: ManageKey, session: SessionDep, response_id: ResponseId
 ) -> dict[str, Any]:
     """Deletes a response (manage permission) and answers with it; no webhook fires."""
     response = await service.delete_response_for_key(session, key, response_id)

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from surveylink.auth.permissions import AuthKey, Permission
+from surveylink.auth.permissions import AuthKey
 from surveylink.contacts import repository as contacts
 from surveylink.core.bodies import parse_body
 from surveylink.core.clock import utcnow
@@ -46,14 +46,14 @@ async def create_response_for_key(
 ) -> Response:
     """`POST /management/responses`: upstream's checks, then the shared create. v1 bodies name
     an `environment_id`: write permission there comes first, and the survey must be in it."""
-    if environment_id is not None and not key.allows(environment_id, Permission.WRITE):
+    if environment_id is not None and not key.allows(environment_id):
         raise Unauthorized()
     survey = await surveys.get_survey(session, body.survey_id)
     if survey is None:
         raise NotFound(Resource.SURVEY, body.survey_id)
     if environment_id is not None and survey.environment_id != environment_id:
         raise BadRequest.on("environmentId", SURVEY_ELSEWHERE, message=SURVEY_ELSEWHERE)
-    if not key.allows(survey.environment_id, Permission.WRITE):
+    if not key.allows(survey.environment_id):
         raise Unauthorized()
     _check_answers(survey, body.data)
     return await create_response(session, survey, body)
@@ -90,7 +90,7 @@ async def plan_response_list(
     skip = query_count(skip_text, "skip") if skip_text else 0
     if not survey_id:
         return Listing(key.environment_ids, None, limit or None, skip)
-    survey = await surveys.get_survey_for_key(session, key, survey_id, Permission.READ)
+    survey = await surveys.get_survey_for_key(session, key, survey_id)
     limit = DEFAULT_V1_LIMIT if limit is None else limit
     return Listing([survey.environment_id], survey.id, limit, skip)
 
@@ -126,7 +126,7 @@ async def merge_response_for_key(
 ) -> Response:
     """v1's update (v1 management spec §2.5): `data`, `variables` and `ttc` are merged into
     what is stored, `finished`, `endingId` and `language` overwritten when sent."""
-    response, survey = await get_response_for_key(session, key, response_id, Permission.WRITE)
+    response, survey = await get_response_for_key(session, key, response_id)
     body = parse_body(raw, V1ResponseUpdate)
     values: dict[str, Any] = {}
     if body.data is not None:
@@ -163,13 +163,14 @@ async def list_responses(
 
 
 async def get_response_for_key(
-    session: AsyncSession, key: AuthKey, response_id: str, needed: Permission
+    session: AsyncSession, key: AuthKey, response_id: str
 ) -> tuple[Response, Survey]:
-    """The response and its survey if the key holds `needed` on its environment: 404, then 401."""
+    """The response and its survey if the key holds its route's permission on their
+    environment: 404, then 401."""
     found = await repository.get_response_with_survey(session, response_id)
     if found is None:
         raise NotFound(Resource.RESPONSE, response_id)
-    if not key.allows(found[1].environment_id, needed):
+    if not key.allows(found[1].environment_id):
         raise Unauthorized()
     return found
 
@@ -178,7 +179,7 @@ async def update_response_for_key(
     session: AsyncSession, key: AuthKey, response_id: str, body: ResponseUpdate
 ) -> Response:
     """`PUT /management/responses/{id}`: writes the keys present in the body."""
-    response, survey = await get_response_for_key(session, key, response_id, Permission.WRITE)
+    response, survey = await get_response_for_key(session, key, response_id)
     if "data" in body.model_fields_set:
         _check_answers(survey, body.data)
     return await update_response(session, response, survey, body)
@@ -213,7 +214,7 @@ async def delete_response_for_key(
     session: AsyncSession, key: AuthKey, response_id: str
 ) -> Response:
     """Deletes the response (and its display); no webhook fires, as upstream."""
-    response, _ = await get_response_for_key(session, key, response_id, Permission.MANAGE)
+    response, _ = await get_response_for_key(session, key, response_id)
     await repository.delete_response(session, response)
     return response
 

@@ -1,18 +1,17 @@
 from collections.abc import AsyncIterator
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Request, status
+from fastapi import APIRouter, Header, Path, Query, status
 from fastapi.responses import StreamingResponse
 from pydantic import AfterValidator, BeforeValidator
 
-from surveylink.auth.deps import ApiKeyDep
-from surveylink.core.config import SettingsDep
+from surveylink.auth.deps import ManageKey, ReadKey, WriteKey
+from surveylink.core.context import ContextDep
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data, Page, PageMeta
 from surveylink.core.errors import error_responses
-from surveylink.core.routing import RateLimitedRoute
+from surveylink.core.routing import API_V2, ApiRoute
 from surveylink.core.zod import MAX_SAFE_INTEGER, Cuid2, fail, number_check
-from surveylink.links.deps import LinkKeysDep
 from surveylink.segments import export, service
 from surveylink.segments.schemas import (
     ContactLinks,
@@ -25,8 +24,10 @@ from surveylink.segments.schemas import (
 )
 from surveylink.shortlinks.schemas import SHORT, ShortFlag
 
-router = APIRouter(tags=["Management API - Surveys - Contact Links"], route_class=RateLimitedRoute)
-segments_router = APIRouter(tags=["Management API - Segments"], route_class=RateLimitedRoute)
+router = APIRouter(
+    prefix=API_V2, tags=["Management API - Surveys - Contact Links"], route_class=ApiRoute
+)
+segments_router = APIRouter(prefix=API_V2, tags=["Management API - Segments"], route_class=ApiRoute)
 
 SEGMENTS = "/management/segments"
 SEGMENT = SEGMENTS + "/{segmentId}"
@@ -77,11 +78,9 @@ EXPIRATION = (
     responses=error_responses(400, 401, 403, 404, 422, 429, 500),
 )
 async def get_contact_links_by_segment(
-    key: ApiKeyDep,
-    request: Request,
+    key: ReadKey,
     session: SessionDep,
-    settings: SettingsDep,
-    link_keys: LinkKeysDep,
+    context: ContextDep,
     survey_id: Annotated[Cuid2, Path(alias="surveyId", description="The ID of the survey")],
     segment_id: Annotated[Cuid2, Path(alias="segmentId", description="The ID of the segment")],
     limit: Annotated[
@@ -113,9 +112,9 @@ async def get_contact_links_by_segment(
         (int(limit), int(skip)),
         expiration_days,
         attribute_keys,
-        link_keys,
-        settings.link_base,
-        request.app.state.sessions if short else None,
+        context.links.keys,
+        context.links.base_url,
+        context.sessions if short else None,
     )
 
 
@@ -144,11 +143,9 @@ EXPORT_CONTENT = {
     },
 )
 async def export_contact_links_by_segment(
-    key: ApiKeyDep,
-    request: Request,
+    key: ReadKey,
     session: SessionDep,
-    settings: SettingsDep,
-    link_keys: LinkKeysDep,
+    context: ContextDep,
     survey_id: Annotated[Cuid2, Path(alias="surveyId", description="The ID of the survey")],
     segment_id: Annotated[Cuid2, Path(alias="segmentId", description="The ID of the segment")],
     attributes: Annotated[
@@ -187,7 +184,7 @@ async def export_contact_links_by_segment(
     )
     chosen = export.negotiate(export_format, accept)
     chunks = export.export_chunks(
-        request.app.state.sessions, plan, link_keys, settings.link_base, chosen
+        context.sessions, plan, context.links.keys, context.links.base_url, chosen
     )
     filename = f"links-{survey_id}-{segment_id}.{chosen}"
     return StreamingResponse(
@@ -204,7 +201,7 @@ async def _encoded(chunks: AsyncIterator[tuple[int, str]]) -> AsyncIterator[byte
 
 @segments_router.get(SEGMENTS, operation_id="getSegments")
 async def get_segments(
-    key: ApiKeyDep, session: SessionDep, params: Annotated[SegmentListParams, Query()]
+    key: ReadKey, session: SessionDep, params: Annotated[SegmentListParams, Query()]
 ) -> Page[SegmentOut]:
     """Lists the segments of the key's environments, or of one (`environmentId`: 401 without
     read permission on it). Ours: upstream manages segments only in its UI."""
@@ -219,7 +216,7 @@ async def get_segments(
     responses=error_responses(400, 403, 409),
 )
 async def create_segment(
-    key: ApiKeyDep, session: SessionDep, body: SegmentCreate
+    key: WriteKey, session: SessionDep, body: SegmentCreate
 ) -> Data[SegmentOut]:
     """Creates a segment: contacts of the environment that match a filter tree (upstream's
     format and operators). The tree is checked as upstream's UI checks it, with its messages
@@ -232,9 +229,7 @@ async def create_segment(
 
 
 @segments_router.get(SEGMENT, operation_id="getSegment", responses=error_responses(404))
-async def get_segment(
-    key: ApiKeyDep, session: SessionDep, segment_id: SegmentId
-) -> Data[SegmentOut]:
+async def get_segment(key: ReadKey, session: SessionDep, segment_id: SegmentId) -> Data[SegmentOut]:
     """Gets a segment."""
     return Data(data=await service.get_segment(session, key, segment_id))
 
@@ -243,7 +238,7 @@ async def get_segment(
     SEGMENT, operation_id="updateSegment", responses=error_responses(400, 404, 409)
 )
 async def update_segment(
-    key: ApiKeyDep, session: SessionDep, segment_id: SegmentId, body: SegmentUpdate
+    key: WriteKey, session: SessionDep, segment_id: SegmentId, body: SegmentUpdate
 ) -> Data[SegmentOut]:
     """Updates the fields sent. New filters are checked as on create, and may not lead back to
     this segment through segment filters at any depth (400 "Recursive segment filter is not
@@ -253,7 +248,7 @@ async def update_segment(
 
 @segments_router.delete(SEGMENT, operation_id="deleteSegment", responses=error_responses(404, 409))
 async def delete_segment(
-    key: ApiKeyDep, session: SessionDep, segment_id: SegmentId
+    key: ManageKey, session: SessionDep, segment_id: SegmentId
 ) -> Data[SegmentOut]:
     """Deletes a segment. Refused (409) while a survey targets it or another segment's filters
     name it. Needs manage permission."""
@@ -266,7 +261,7 @@ async def delete_segment(
     responses=error_responses(400, 404),
 )
 async def get_segment_members(
-    key: ApiKeyDep,
+    key: ReadKey,
     session: SessionDep,
     segment_id: SegmentId,
     params: Annotated[MemberParams, Query()],

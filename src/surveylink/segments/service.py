@@ -6,7 +6,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.sql.elements import ColumnElement
 
-from surveylink.auth.permissions import AuthKey, Permission, authorize
+from surveylink.auth.permissions import AuthKey, authorize
 from surveylink.core.clock import utcnow
 from surveylink.core.errors import (
     BadRequest,
@@ -96,7 +96,7 @@ async def link_target(
     survey = await repository.get_link_survey(session, survey_id)
     if survey is None:  # upstream: a 500 from its organization lookup
         raise NotFound(Resource.SURVEY, survey_id)
-    if key is not None and not key.allows(survey.environment_id, Permission.READ):
+    if key is not None and not key.allows(survey.environment_id):
         raise Unauthorized()
     if survey.type != "link" or survey.status != "inProgress":
         raise Forbidden()
@@ -193,7 +193,7 @@ async def list_segments(
     key (the CLI), every environment's."""
     environment_ids = [params.environment_id] if params.environment_id else None
     if key is not None:
-        if params.environment_id and not key.allows(params.environment_id, Permission.READ):
+        if params.environment_id and not key.allows(params.environment_id):
             raise Unauthorized()
         environment_ids = environment_ids or key.environment_ids
     rows, total = await repository.list_segments(session, environment_ids, params)
@@ -205,7 +205,7 @@ async def add_segment(session: AsyncSession, key: AuthKey | None, body: SegmentC
     """A segment after upstream's filter checks (422), the key's write permission (403), and
     ours: the segments its filters name must exist in its environment (400)."""
     tree = _checked(body.filters)
-    if key is not None and not key.allows(body.environment_id, Permission.WRITE):
+    if key is not None and not key.allows(body.environment_id):
         raise Forbidden()
     await _check_references(session, body.environment_id, tree, None)
     return await create_segment(
@@ -214,19 +214,19 @@ async def add_segment(session: AsyncSession, key: AuthKey | None, body: SegmentC
 
 
 async def get_segment_for_key(
-    session: AsyncSession, key: AuthKey | None, segment_id: str, needed: Permission
+    session: AsyncSession, key: AuthKey | None, segment_id: str
 ) -> Segment:
-    """The segment if the key holds `needed` on its environment: 404, then 401."""
+    """The segment if the key holds its route's permission on its environment: 404, then 401."""
     segment = await repository.get_segment(session, segment_id)
     if key is None:  # the operator, through the CLI
         if segment is None:
             raise NotFound(Resource.SEGMENT, segment_id)
         return segment
-    return authorize(segment, key, needed, Resource.SEGMENT, segment_id)
+    return authorize(segment, key, Resource.SEGMENT, segment_id)
 
 
 async def get_segment(session: AsyncSession, key: AuthKey | None, segment_id: str) -> SegmentOut:
-    segment = await get_segment_for_key(session, key, segment_id, Permission.READ)
+    segment = await get_segment_for_key(session, key, segment_id)
     surveys = await repository.get_surveys_by_segment(session, [segment.id])
     return segment_out(segment, surveys[segment.id])
 
@@ -237,7 +237,7 @@ async def update_segment(
     """Changes the fields sent; new filters may not lead back to this segment (400)."""
     sent = body.model_fields_set
     tree = _checked(body.filters) if body.filters is not None else None
-    segment = await get_segment_for_key(session, key, segment_id, Permission.WRITE)
+    segment = await get_segment_for_key(session, key, segment_id)
     if tree is not None:
         await _check_references(session, segment.environment_id, tree, segment.id)
         segment.filters = tree
@@ -258,7 +258,7 @@ async def update_segment(
 
 async def delete_segment(session: AsyncSession, key: AuthKey | None, segment_id: str) -> SegmentOut:
     """Deletes a segment no survey targets and no other segment's filters name (409)."""
-    segment = await get_segment_for_key(session, key, segment_id, Permission.MANAGE)
+    segment = await get_segment_for_key(session, key, segment_id)
     surveys = (await repository.get_surveys_by_segment(session, [segment.id]))[segment.id]
     if surveys:
         raise Conflict.on("segment", USED_BY_SURVEY, surveyIds=surveys)
@@ -281,7 +281,7 @@ async def segment_members(
     session: AsyncSession, key: AuthKey | None, segment_id: str, limit: int, skip: int
 ) -> tuple[list[SegmentMember], int]:
     """One page of the contacts the segment holds now (newest first) and how many it holds."""
-    segment = await get_segment_for_key(session, key, segment_id, Permission.READ)
+    segment = await get_segment_for_key(session, key, segment_id)
     where = await segment_condition(session, segment)
     total = await repository.count_contacts(session, where)
     page = []

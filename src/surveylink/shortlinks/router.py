@@ -1,24 +1,22 @@
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Header, Path, Query, Request
+from fastapi import APIRouter, Header, Path, Query
 from fastapi.responses import RedirectResponse, Response
 
-from surveylink.auth.deps import ApiKeyDep
-from surveylink.core.config import SettingsDep
+from surveylink.auth.deps import ReadKey
+from surveylink.core.context import ContextDep
 from surveylink.core.errors import error_responses
-from surveylink.core.reader import ReaderDep
-from surveylink.core.routing import RateLimitedRoute
+from surveylink.core.routing import API_V2, ApiRoute
 from surveylink.core.zod import Cuid2
-from surveylink.links.deps import link_context
 from surveylink.links.router import ExpirationDays
 from surveylink.respondent import pages
 from surveylink.respondent import service as respondent
 from surveylink.shortlinks import qr, service
 from surveylink.shortlinks.schemas import SHORT, ShortFlag
 
-router = APIRouter(tags=["Respondent"], include_in_schema=False)
+router = APIRouter(tags=["Respondent"], include_in_schema=False, route_class=ApiRoute)
 api_router = APIRouter(
-    tags=["Management API - Surveys - Contact Links"], route_class=RateLimitedRoute
+    prefix=API_V2, tags=["Management API - Surveys - Contact Links"], route_class=ApiRoute
 )
 
 # The redirect carries the personal link: no cache may keep it, no Referer may pass it on.
@@ -26,11 +24,11 @@ REDIRECT_HEADERS = {"Cache-Control": "private, no-store", "Referrer-Policy": "no
 
 
 @router.get("/s/{code}")
-async def open_short_link(code: str, reader: ReaderDep, settings: SettingsDep) -> Response:
+async def open_short_link(code: str, context: ContextDep) -> Response:
     """A short link: on to its personal link (302), where `/c/` makes all its checks."""
-    found = await service.resolve(reader, code)
+    found = await service.resolve(context.reader, code)
     if isinstance(found, str):
-        url = settings.link_base + found
+        url = context.settings.link_base + found
         return RedirectResponse(url, status_code=302, headers=REDIRECT_HEADERS)
     page = respondent.message(found.state, found.status)
     return pages.render(page.template, page.status, page.context)
@@ -53,8 +51,8 @@ QR_CONTENT = {
     },
 )
 async def get_personalized_survey_link_qr_code(
-    key: ApiKeyDep,
-    request: Request,
+    key: ReadKey,
+    context: ContextDep,
     survey_id: Annotated[Cuid2, Path(alias="surveyId", description="The ID of the survey")],
     contact_id: Annotated[Cuid2, Path(alias="contactId", description="The ID of the contact")],
     expiration_days: Annotated[
@@ -82,8 +80,8 @@ async def get_personalized_survey_link_qr_code(
     (surveylink extension)"""
     chosen = qr.negotiate(image_format, accept)
     image = await service.qr_code(
-        link_context(request),
-        request.app.state.sessions,
+        context.links,
+        context.sessions,
         key,
         survey_id,
         contact_id,

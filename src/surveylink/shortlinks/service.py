@@ -20,8 +20,8 @@ from surveylink.core.clock import utcnow
 from surveylink.core.db import transaction
 from surveylink.core.reader import Reader
 from surveylink.links import service as links
-from surveylink.links.deps import LinkContext
 from surveylink.links.schemas import PersonalLink
+from surveylink.links.service import LinkContext
 from surveylink.shortlinks import qr, repository
 
 # 9 random bytes: 12 URL-safe characters (72 bits); `/s/` + code is 15 characters.

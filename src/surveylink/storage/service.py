@@ -3,7 +3,7 @@ checks, in upstream's order (apps/web/app/storage/[environmentId]/[accessType]/[
 
 from dataclasses import dataclass
 
-from surveylink.auth.permissions import AuthKey, Permission
+from surveylink.auth.permissions import AuthKey
 from surveylink.core.errors import (
     ErrorDetail,
     Invalid,
@@ -51,7 +51,7 @@ async def download_file(
     if access_type == "private":
         if key is None:
             raise Unauthenticated()
-        if not key.allows(environment_id, Permission.READ):
+        if not key.allows(environment_id):
             raise Unauthorized()
     content_type = names.MIME_TYPES.get(names.extension(file_name))
     found = None

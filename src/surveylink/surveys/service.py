@@ -6,7 +6,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveylink.auth.permissions import AuthKey, Permission, authorize
+from surveylink.auth.permissions import AuthKey, authorize
 from surveylink.core.bodies import parse_json
 from surveylink.core.clock import utcnow
 from surveylink.core.errors import (
@@ -47,12 +47,10 @@ async def list_surveys(
     )
 
 
-async def get_survey_for_key(
-    session: AsyncSession, key: AuthKey, survey_id: str, needed: Permission
-) -> Survey:
-    """The survey if the key holds `needed` on its environment: 404, then 401."""
+async def get_survey_for_key(session: AsyncSession, key: AuthKey, survey_id: str) -> Survey:
+    """The survey if the key holds its route's permission on its environment: 404, then 401."""
     survey = await repository.get_survey(session, survey_id)
-    return authorize(survey, key, needed, Resource.SURVEY, survey_id)
+    return authorize(survey, key, Resource.SURVEY, survey_id)
 
 
 def _invalid(error: SurveyValidationError) -> Invalid:
@@ -68,7 +66,7 @@ async def create_survey(session: AsyncSession, key: AuthKey, raw: bytes) -> tupl
     except SurveyValidationError as error:
         raise _invalid(error) from None
     environment_id = str(fields.pop("environmentId"))
-    if not key.allows(environment_id, Permission.WRITE):
+    if not key.allows(environment_id):
         raise Forbidden()
     if await repository.get_organization_id(session, environment_id) is None:
         raise NotFound(Resource.ORGANIZATION, None)
@@ -86,7 +84,7 @@ async def update_survey(
 ) -> tuple[Survey, bool]:
     """Shallow-merges the body over the stored survey (§2.4); returns it and whether the body
     used legacy `questions`."""
-    survey = await get_survey_for_key(session, key, survey_id, Permission.WRITE)
+    survey = await get_survey_for_key(session, key, survey_id)
     body = parse_json(raw)
     if not isinstance(body, dict):
         body = {}  # upstream treats an array, string or number as an empty update
@@ -120,7 +118,7 @@ async def complete_survey(session: AsyncSession, survey: Survey) -> None:
 
 
 async def delete_survey(session: AsyncSession, key: AuthKey, survey_id: str) -> Survey:
-    survey = await get_survey_for_key(session, key, survey_id, Permission.MANAGE)
+    survey = await get_survey_for_key(session, key, survey_id)
     await repository.delete_survey(session, survey)
     return survey
 

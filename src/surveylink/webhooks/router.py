@@ -2,16 +2,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, status
 
-from surveylink.auth.deps import ApiKeyDep
-from surveylink.auth.permissions import Permission
-from surveylink.core.config import SettingsDep
+from surveylink.auth.deps import ManageKey, ReadKey, WriteKey
+from surveylink.core.context import ContextDep
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data, Page, PageMeta
 from surveylink.core.errors import error_responses
-from surveylink.core.routing import RateLimitedRoute
+from surveylink.core.routing import API_V2, ApiRoute
 from surveylink.core.zod import Cuid2
 from surveylink.webhooks import service
-from surveylink.webhooks.deps import SecretBoxDep
 from surveylink.webhooks.schemas import (
     DeliveryFilter,
     DeliveryOut,
@@ -22,7 +20,7 @@ from surveylink.webhooks.schemas import (
     WebhookUpdate,
 )
 
-router = APIRouter(tags=["Management API - Webhooks"], route_class=RateLimitedRoute)
+router = APIRouter(prefix=API_V2, tags=["Management API - Webhooks"], route_class=ApiRoute)
 
 WEBHOOKS = "/management/webhooks"
 # The contract writes `{id}`; upstream validates it as `webhookId`, the name its 422 details
@@ -34,15 +32,15 @@ DeliveryId = Annotated[Cuid2, Path(alias="deliveryId", description="The ID of th
 
 @router.get(WEBHOOKS, operation_id="getWebhooks")
 async def get_webhooks(
-    key: ApiKeyDep,
+    key: ReadKey,
     session: SessionDep,
-    box: SecretBoxDep,
+    context: ContextDep,
     params: Annotated[WebhookFilter, Query()],
 ) -> Page[WebhookOut]:
     """Gets webhooks from the database."""
     rows, total = await service.list_webhooks(session, key, params)
     return Page(
-        data=[service.webhook_out(row, box) for row in rows],
+        data=[service.webhook_out(row, context.secret_box) for row in rows],
         meta=PageMeta(total=total, limit=params.limit, offset=params.skip),
     )
 
@@ -54,58 +52,56 @@ async def get_webhooks(
     responses=error_responses(400, 403, 404),
 )
 async def create_webhook(
-    key: ApiKeyDep,
+    key: WriteKey,
     session: SessionDep,
-    settings: SettingsDep,
-    box: SecretBoxDep,
+    context: ContextDep,
     body: WebhookCreate,
 ) -> Data[WebhookOut]:
     """Creates a webhook in the database."""
     webhook = await service.create_webhook(
-        session, key, body, box, settings.allow_internal_webhook_urls
+        session, key, body, context.secret_box, context.settings.allow_internal_webhook_urls
     )
-    return Data(data=service.webhook_out(webhook, box))
+    return Data(data=service.webhook_out(webhook, context.secret_box))
 
 
 @router.get(WEBHOOK, operation_id="getWebhook", responses=error_responses(404))
 async def get_webhook(
-    key: ApiKeyDep, session: SessionDep, box: SecretBoxDep, webhook_id: WebhookId
+    key: ReadKey, session: SessionDep, context: ContextDep, webhook_id: WebhookId
 ) -> Data[WebhookOut]:
     """Gets a webhook from the database."""
-    webhook = await service.get_webhook_for_key(session, key, webhook_id, Permission.READ)
-    return Data(data=service.webhook_out(webhook, box))
+    webhook = await service.get_webhook_for_key(session, key, webhook_id)
+    return Data(data=service.webhook_out(webhook, context.secret_box))
 
 
 @router.put(WEBHOOK, operation_id="updateWebhook", responses=error_responses(400, 404))
 async def update_webhook(
-    key: ApiKeyDep,
+    key: WriteKey,
     session: SessionDep,
-    settings: SettingsDep,
-    box: SecretBoxDep,
+    context: ContextDep,
     webhook_id: WebhookId,
     body: WebhookUpdate,
 ) -> Data[WebhookOut]:
     """Updates a webhook in the database."""
     webhook = await service.update_webhook(
-        session, key, webhook_id, body, settings.allow_internal_webhook_urls
+        session, key, webhook_id, body, context.settings.allow_internal_webhook_urls
     )
-    return Data(data=service.webhook_out(webhook, box))
+    return Data(data=service.webhook_out(webhook, context.secret_box))
 
 
 @router.delete(WEBHOOK, operation_id="deleteWebhook", responses=error_responses(404))
 async def delete_webhook(
-    key: ApiKeyDep, session: SessionDep, box: SecretBoxDep, webhook_id: WebhookId
+    key: ManageKey, session: SessionDep, context: ContextDep, webhook_id: WebhookId
 ) -> Data[WebhookOut]:
     """Deletes a webhook from the database."""
     webhook = await service.delete_webhook(session, key, webhook_id)
-    return Data(data=service.webhook_out(webhook, box))
+    return Data(data=service.webhook_out(webhook, context.secret_box))
 
 
 @router.get(
     WEBHOOK + "/deliveries", operation_id="getWebhookDeliveries", responses=error_responses(404)
 )
 async def get_webhook_deliveries(
-    key: ApiKeyDep,
+    key: ReadKey,
     session: SessionDep,
     webhook_id: WebhookId,
     params: Annotated[DeliveryFilter, Query()],
@@ -125,7 +121,7 @@ async def get_webhook_deliveries(
     responses=error_responses(404),
 )
 async def retry_webhook_delivery(
-    key: ApiKeyDep, session: SessionDep, webhook_id: WebhookId, delivery_id: DeliveryId
+    key: WriteKey, session: SessionDep, webhook_id: WebhookId, delivery_id: DeliveryId
 ) -> Data[EventOut]:
     """Sends the delivery's event again, now, with the same `webhook-id` (surveylink
     extension)."""

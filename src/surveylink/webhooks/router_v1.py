@@ -5,18 +5,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from surveylink.auth.deps import V1ApiKeyDep
-from surveylink.auth.permissions import Permission
+from surveylink.auth.deps import ManageKey, ReadKey, WriteKey
 from surveylink.core.bodies import RawBody
-from surveylink.core.config import SettingsDep
+from surveylink.core.context import ContextDep
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data
+from surveylink.core.routing import API_V1, V1Route
 from surveylink.core.zod import Cuid2
 from surveylink.webhooks import service
-from surveylink.webhooks.deps import SecretBoxDep
 from surveylink.webhooks.schemas import WebhookOut
 
-router = APIRouter(tags=["Management API - Webhook"])
+router = APIRouter(prefix=API_V1, tags=["Management API - Webhook"], route_class=V1Route)
 
 WEBHOOKS = "/webhooks"
 WEBHOOK = WEBHOOKS + "/{webhookId}"
@@ -25,38 +24,38 @@ WebhookId = Annotated[Cuid2, Path(alias="webhookId", description="The ID of the 
 
 @router.get(WEBHOOKS, operation_id="getWebhooksV1")
 async def get_webhooks(
-    key: V1ApiKeyDep, session: SessionDep, box: SecretBoxDep
+    key: ReadKey, session: SessionDep, context: ContextDep
 ) -> Data[list[WebhookOut]]:
     """Every webhook of every environment of the key, with its signing secret."""
     rows = await service.list_all_webhooks(session, key)
-    return Data(data=[service.webhook_out(row, box) for row in rows])
+    return Data(data=[service.webhook_out(row, context.secret_box) for row in rows])
 
 
 @router.post(WEBHOOKS, operation_id="createWebhookV1")
 async def create_webhook(
-    key: V1ApiKeyDep, body: RawBody, session: SessionDep, settings: SettingsDep, box: SecretBoxDep
+    key: WriteKey, body: RawBody, session: SessionDep, context: ContextDep
 ) -> Data[WebhookOut]:
     """Creates a webhook in the body's `environmentId` (optional when the key has exactly one
     environment); `surveyIds` empty or absent means every survey of the environment."""
     webhook = await service.create_webhook_from_json(
-        session, key, body, box, settings.allow_internal_webhook_urls
+        session, key, body, context.secret_box, context.settings.allow_internal_webhook_urls
     )
-    return Data(data=service.webhook_out(webhook, box))
+    return Data(data=service.webhook_out(webhook, context.secret_box))
 
 
 @router.get(WEBHOOK, operation_id="getWebhookV1")
 async def get_webhook(
-    key: V1ApiKeyDep, session: SessionDep, box: SecretBoxDep, webhook_id: WebhookId
+    key: ReadKey, session: SessionDep, context: ContextDep, webhook_id: WebhookId
 ) -> Data[WebhookOut]:
     """Gets one webhook, with its signing secret."""
-    webhook = await service.get_webhook_for_key(session, key, webhook_id, Permission.READ)
-    return Data(data=service.webhook_out(webhook, box))
+    webhook = await service.get_webhook_for_key(session, key, webhook_id)
+    return Data(data=service.webhook_out(webhook, context.secret_box))
 
 
 @router.delete(WEBHOOK, operation_id="deleteWebhookV1")
 async def delete_webhook(
-    key: V1ApiKeyDep, session: SessionDep, box: SecretBoxDep, webhook_id: WebhookId
+    key: ManageKey, session: SessionDep, context: ContextDep, webhook_id: WebhookId
 ) -> Data[WebhookOut]:
     """Deletes a webhook (manage permission) and answers with it."""
     webhook = await service.delete_webhook(session, key, webhook_id)
-    return Data(data=service.webhook_out(webhook, box))
+    return Data(data=service.webhook_out(webhook, context.secret_box))

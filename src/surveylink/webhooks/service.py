@@ -5,7 +5,7 @@ from collections.abc import Sequence
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from surveylink.auth.permissions import AuthKey, Permission, authorize
+from surveylink.auth.permissions import AuthKey, authorize
 from surveylink.core.bodies import parse_body
 from surveylink.core.clock import utcnow
 from surveylink.core.errors import BadRequest, Conflict, Forbidden, NotFound, Resource
@@ -43,14 +43,11 @@ async def list_all_webhooks(session: AsyncSession, key: AuthKey) -> list[Webhook
     return await repository.list_all_webhooks(session, key.environment_ids)
 
 
-async def get_webhook_for_key(
-    session: AsyncSession, key: AuthKey, webhook_id: str, needed: Permission
-) -> Webhook:
-    """The webhook if the key holds `needed` on its environment: 404, then 401."""
+async def get_webhook_for_key(session: AsyncSession, key: AuthKey, webhook_id: str) -> Webhook:
+    """The webhook if the key holds its route's permission on its environment: 404, then 401."""
     return authorize(
         await repository.get_webhook(session, webhook_id),
         key,
-        needed,
         Resource.WEBHOOK,
         webhook_id,
     )
@@ -60,7 +57,7 @@ async def create_webhook(
     session: AsyncSession, key: AuthKey, body: WebhookCreate, box: SecretBox, allow_internal: bool
 ) -> Webhook:
     surveys_environment = await _surveys_environment(session, body.survey_ids)
-    if not key.allows(body.environment_id, Permission.WRITE):
+    if not key.allows(body.environment_id):
         raise Forbidden()
     if surveys_environment not in (None, body.environment_id):
         # Ours: upstream stores a webhook that can never fire (docs/compatibility.md).
@@ -101,7 +98,7 @@ async def update_webhook(
 ) -> Webhook:
     """Overwrites name, url, source, triggers and surveyIds; the secret stays."""
     surveys_environment = await _surveys_environment(session, body.survey_ids)
-    webhook = await get_webhook_for_key(session, key, webhook_id, Permission.WRITE)
+    webhook = await get_webhook_for_key(session, key, webhook_id)
     if surveys_environment not in (None, webhook.environment_id):
         raise BadRequest.on("surveys id", ENVIRONMENT_MISMATCH)
     await _check_url(body.url, allow_internal)
@@ -117,7 +114,7 @@ async def update_webhook(
 
 
 async def delete_webhook(session: AsyncSession, key: AuthKey, webhook_id: str) -> Webhook:
-    webhook = await get_webhook_for_key(session, key, webhook_id, Permission.MANAGE)
+    webhook = await get_webhook_for_key(session, key, webhook_id)
     await repository.delete_webhook(session, webhook)
     return webhook
 
@@ -146,7 +143,7 @@ async def list_deliveries(
     session: AsyncSession, key: AuthKey, webhook_id: str, limit: int, skip: int
 ) -> tuple[list[DeliveryOut], int]:
     """The webhook's latest delivery attempts, newest first."""
-    webhook = await get_webhook_for_key(session, key, webhook_id, Permission.READ)
+    webhook = await get_webhook_for_key(session, key, webhook_id)
     rows, total = await repository.list_deliveries(session, webhook.id, limit, skip)
     deliveries = [
         DeliveryOut(
@@ -169,7 +166,7 @@ async def retry_delivery(
     session: AsyncSession, key: AuthKey, webhook_id: str, delivery_id: str
 ) -> WebhookEvent:
     """Schedules the delivery's event for one more attempt now, with the same `webhook-id`."""
-    webhook = await get_webhook_for_key(session, key, webhook_id, Permission.WRITE)
+    webhook = await get_webhook_for_key(session, key, webhook_id)
     delivery = await repository.get_delivery(session, delivery_id)
     if delivery is None or delivery.webhook_id != webhook.id:
         raise NotFound(Resource.DELIVERY, delivery_id)
