@@ -95,25 +95,6 @@ async def test_a_bad_key_is_401_before_a_bad_body_on_v1(client: AsyncClient) -> 
     assert response.json() == V1_UNAUTHENTICATED
 
 
-async def test_malformed_json_is_400_with_a_good_key(client: AsyncClient, env: ApiEnv) -> None:
-    response = await client.post(
-        RESPONSES,
-        content=b"{not json",
-        headers={**env.headers, "content-type": "application/json"},
-    )
-
-    assert response.status_code == 400
-    assert response.json() == {
-        "error": {
-            "code": 400,
-            "message": "Bad Request",
-            "details": [
-                {"field": "error", "issue": "Malformed JSON input, please check your request body"}
-            ],
-        }
-    }
-
-
 async def test_invalid_input_is_422_before_the_lookup_404(client: AsyncClient, env: ApiEnv) -> None:
     response = await client.get(
         LINK.format(UNKNOWN, UNKNOWN) + "?expirationDays=0", headers=env.headers

@@ -59,6 +59,23 @@ async def test_me_counts_before_its_environment_check(settings: Settings, env: A
 
 
 @time_machine.travel(NOW, tick=False)
+async def test_v1_counts_before_reading_the_body_and_v2_after(
+    settings: Settings, env: ApiEnv
+) -> None:
+    bad = {**env.headers, "content-type": "application/json"}
+    async with limited(settings, rate_limit_per_minute=1) as client:
+        v1_bad = await client.post("/api/v1/webhooks", content=b"{not json", headers=bad)
+        v1_next = await client.get("/api/v1/webhooks", headers=env.headers)
+        v2_bad = await client.post("/api/v2/management/webhooks", content=b"{no", headers=bad)
+        v2_next = await client.get("/api/v2/management/webhooks", headers=env.headers)
+
+    assert v1_bad.status_code == 400
+    assert (v1_next.status_code, v1_next.json()) == (429, TOO_MANY)  # the bad one counted
+    assert v2_bad.status_code == 400
+    assert v2_next.status_code == 200  # upstream's v2 counts only valid requests
+
+
+@time_machine.travel(NOW, tick=False)
 async def test_unauthenticated_requests_are_not_counted(settings: Settings, env: ApiEnv) -> None:
     async with limited(settings, rate_limit_per_minute=1) as client:
         for _ in range(3):
