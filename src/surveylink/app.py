@@ -1,10 +1,12 @@
 """The ASGI application: settings, database, routers, error handlers, headers."""
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from fastapi.telemetry import TelemetryConfig
 
 import surveylink.models  # noqa: F401 - every table registered before the first flush
 from surveylink.action_classes.router import router as action_classes_router
@@ -49,6 +51,19 @@ from surveylink.webhooks.delivery import DeliveryWorker, Policy
 from surveylink.webhooks.router import router as webhooks_router
 from surveylink.webhooks.router_v1 import router as webhooks_v1_router
 from surveylink.webhooks.secrets import SecretBox
+
+# FastAPI's OpenTelemetry hooks look for configured providers on every request (~15 µs): they
+# are kept only when the environment configures OpenTelemetry.
+NO_TELEMETRY: TelemetryConfig = {
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+}
+
+
+def _telemetry_configured() -> bool:
+    return any(name.startswith(("OTEL_", "FASTAPI_OTEL_")) for name in os.environ)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -100,6 +115,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         docs_url="/api/v2/docs",
         redoc_url=None,
         redirect_slashes=False,  # core/paths.py redirects as upstream, never from the Host header
+        telemetry=None if _telemetry_configured() else NO_TELEMETRY,
     )
     AppContext(
         settings=settings,
@@ -141,8 +157,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         storage_router,
         short_links_router,
     )
-    # One table of every route, matched by the start of its path (core/routing.py).
-    app.router.routes.append(RouteTable([route for router in routers for route in router.routes]))
+    # One table of every route (the document's and docs' ones FastAPI made first included),
+    # matched by the start of its path (core/routing.py).
+    own = [route for router in routers for route in router.routes]
+    app.router.routes[:] = [RouteTable([*app.router.routes, *own])]
     app.mount(
         respondent_pages.STATIC_PATH,
         StaticFiles(directory=respondent_pages.STATIC_DIR),

@@ -4,7 +4,7 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -18,21 +18,20 @@ from surveylink.auth.schemas import (
     OrganizationAccess,
     Role,
 )
-from surveylink.core.clock import utcnow
 from surveylink.core.db import transaction
 from surveylink.core.errors import Unauthorized
 from surveylink.core.reader import Reader
 
 logger = logging.getLogger("surveylink")
 
-TOUCH_EVERY = timedelta(seconds=30)
+TOUCH_EVERY = 30.0  # seconds between lastUsedAt writes of one key
 _pending: set[asyncio.Task[None]] = set()
 
 
 @dataclass
 class _Cached:
     key: AuthKey
-    last_used_at: datetime | None
+    touch_at: float  # when lastUsedAt is next due (epoch seconds): no datetime per request
     expires: float
 
 
@@ -81,13 +80,14 @@ async def authenticate(
         key, last_used_at, stored_hash = found
         if not hmac.compare_digest(stored_hash, lookup_hash):
             return None
-        entry = _Cached(key, last_used_at, time.monotonic() + cache.seconds)
+        touch_at = 0.0 if last_used_at is None else last_used_at.timestamp() + TOUCH_EVERY
+        entry = _Cached(key, touch_at, time.monotonic() + cache.seconds)
         if cache.seconds > 0:
             cache.put(lookup_hash, entry)
-    now = utcnow()
-    if entry.last_used_at is None or entry.last_used_at <= now - TOUCH_EVERY:
-        entry.last_used_at = now
-        _touch_later(sessions, entry.key.id, now)
+    now = time.time()
+    if now >= entry.touch_at:
+        entry.touch_at = now + TOUCH_EVERY
+        _touch_later(sessions, entry.key.id, datetime.fromtimestamp(now, UTC))
     return entry.key
 
 

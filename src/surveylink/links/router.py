@@ -24,7 +24,9 @@ LINK_PATH = "/management/surveys/{surveyId}/contact-links/contacts/{contactId}"
 
 
 # Upstream's contract path ends in "/" and its server redirects that away; we answer both
-# directly (docs/compatibility.md).
+# directly (docs/compatibility.md). The contract's form is registered first (the decorator
+# nearest the function), so it is the first route its requests are matched against.
+@router.get(LINK_PATH, include_in_schema=False)
 @router.get(
     LINK_PATH + "/",
     operation_id="getPersonalizedSurveyLink",
@@ -33,7 +35,6 @@ LINK_PATH = "/management/surveys/{surveyId}/contact-links/contacts/{contactId}"
     response_description="Personalized survey link retrieved successfully.",
     responses=error_responses(400, 404),
 )
-@router.get(LINK_PATH, include_in_schema=False)
 async def get_personalized_survey_link(
     key: ReadKey,
     context: ContextDep,

@@ -16,6 +16,7 @@ and sealed with the current key; a token verifies under whichever key signed it.
 """
 
 import base64
+import functools
 import hashlib
 import hmac
 import math
@@ -148,7 +149,7 @@ def _decrypt_cbc(iv: bytes, ciphertext: bytes, key: bytes) -> str:
 def mark_iv(issued_us: int, hmac_key: bytes, nonce: bytes | None = None) -> bytes:
     """A 16-byte IV that carries the issuing microsecond: `us(8) | random(4) | tag(4)`."""
     head = issued_us.to_bytes(8, "big") + (nonce if nonce is not None else os.urandom(4))
-    return head + hmac.new(hmac_key, _MARK + head, hashlib.sha256).digest()[:4]
+    return head + hmac.digest(hmac_key, _MARK + head, "sha256")[:4]
 
 
 def read_mark(sealed_id: str, hmac_key: bytes) -> int | None:
@@ -161,7 +162,7 @@ def read_mark(sealed_id: str, hmac_key: bytes) -> int | None:
     except ValueError:
         return None
     head, tag = iv[:12], iv[12:]
-    expected = hmac.new(hmac_key, _MARK + head, hashlib.sha256).digest()[:4]
+    expected = hmac.digest(hmac_key, _MARK + head, "sha256")[:4]
     return int.from_bytes(head[:8], "big") if hmac.compare_digest(tag, expected) else None
 
 
@@ -191,6 +192,13 @@ def _b64url(data: bytes) -> bytes:
 _HEADER = _b64url(b'{"alg":"HS256","typ":"JWT"}')
 
 
+@functools.lru_cache(maxsize=8)
+def _primitives(aes_key: bytes, hmac_key: bytes) -> tuple[AESGCM, "hmac.HMAC"]:
+    """The AES-GCM context and the keyed HMAC of a key pair, made once: on the one-link path
+    building them cost as much as signing. Both are only copied or used, never changed."""
+    return AESGCM(aes_key), hmac.new(hmac_key, digestmod=hashlib.sha256)
+
+
 class BatchSigner:
     """Signs tokens issued at one instant: `sign` for one, exports for many.
 
@@ -202,9 +210,8 @@ class BatchSigner:
     """
 
     def __init__(self, keys: LinkKeys, *, now: int, expiration_days: float | None = None) -> None:
-        self._aes = AESGCM(keys.aes)
+        self._aes, self._mac = _primitives(keys.aes, keys.hmac)
         self._hmac_key = keys.hmac
-        self._mac = hmac.new(keys.hmac, digestmod=hashlib.sha256)
         tail = f',"iat":{now}'
         if expiration_days:
             tail += f',"exp":{expiry(now, expiration_days)}'
