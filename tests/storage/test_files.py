@@ -69,6 +69,24 @@ async def test_stored_file_is_served_to_a_key_that_may_read(
     assert served.headers["content-security-policy"] == "sandbox; default-src 'none'"
 
 
+async def test_api_answers_the_file_as_an_absolute_url_that_serves_it(
+    client: AsyncClient, env: ApiEnv, settings: Settings
+) -> None:
+    survey, _, link = await survey_and_link(env, questions=[_file_question()])
+    await _post(client, link, [("report.pdf", PDF)])
+    [stored] = await _answer(settings, survey["id"])
+
+    listed = await client.get(
+        "/api/v2/management/responses", params={"surveyId": survey["id"]}, headers=env.headers
+    )
+    [url] = listed.json()["data"][0]["data"]["doc"]
+    served = await client.get(url, headers=env.headers)
+
+    assert url == "http://testserver" + stored  # PUBLIC_URL of the tests
+    assert served.status_code == 200
+    assert served.content == PDF
+
+
 async def test_file_needs_a_key_in_upstreams_envelope(
     client: AsyncClient, env: ApiEnv, settings: Settings
 ) -> None:

@@ -134,7 +134,12 @@ async def test_respondent_page_writes_fire_updated_then_finished(
         response = await response_rows.get_response(session, created["id"])
         assert response is not None
         await responses.save_answers(
-            session, response, data={QUESTION_ID: "b"}, ttc={QUESTION_ID: 10.0}, finished=True
+            session,
+            response,
+            base_url="http://testserver",
+            data={QUESTION_ID: "b"},
+            ttc={QUESTION_ID: 10.0},
+            finished=True,
         )
 
     received = await receiver.wait_for_deliveries(2)

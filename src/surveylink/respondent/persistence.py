@@ -89,7 +89,7 @@ async def save_step(
             variables=variables,
         )
         try:
-            created = await responses.create_response(session, admitted.row, body)
+            created = await responses.create_response(session, admitted.row, body, visit.base_url)
         except DomainError:
             # Another request created it first; that row, now locked, settles the race.
             response = await repository.lock_response(
@@ -105,6 +105,7 @@ async def save_step(
     return await responses.save_answers(
         session,
         response,
+        base_url=visit.base_url,
         data=answers,
         ttc=ttc,
         finished=step.finished,

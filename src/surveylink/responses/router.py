@@ -3,6 +3,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query, status
 
 from surveylink.auth.deps import ManageKey, ReadKey, WriteKey
+from surveylink.core.context import ContextDep
 from surveylink.core.db import SessionDep
 from surveylink.core.envelopes import Data
 from surveylink.core.errors import error_responses
@@ -27,11 +28,15 @@ ResponseId = Annotated[Cuid2, Path(alias="responseId", description="The ID of th
 
 @router.get(RESPONSES, operation_id="getResponses")
 async def get_responses(
-    key: ReadKey, session: SessionDep, params: Annotated[ResponseFilter, Query()]
+    context: ContextDep,
+    key: ReadKey,
+    session: SessionDep,
+    params: Annotated[ResponseFilter, Query()],
 ) -> Data[list[ResponseOut]]:
-    """Gets responses from the database."""
+    """Gets responses from the database. Relative file URLs in `data` are answered absolute,
+    starting with PUBLIC_URL."""
     rows = await service.list_responses(session, key, params)
-    return Data(data=[ResponseOut.model_validate(row) for row in rows])
+    return Data(data=[ResponseOut.read(row, context.links.base_url) for row in rows])
 
 
 @router.post(
@@ -41,32 +46,39 @@ async def get_responses(
     responses=error_responses(404, 409),
 )
 async def create_response(
-    key: WriteKey, session: SessionDep, body: ResponseCreate
+    context: ContextDep, key: WriteKey, session: SessionDep, body: ResponseCreate
 ) -> Data[ResponseOut]:
     """Creates a response in the database. This will trigger the response pipeline, including
     webhooks, integrations, follow-up emails, and other configured actions."""
-    response = await service.create_response_for_key(session, key, body)
+    response = await service.create_response_for_key(session, key, body, context.links.base_url)
     return Data(data=ResponseOut.model_validate(response))
 
 
 @router.get(RESPONSE, operation_id="getResponse", responses=error_responses(404))
 async def get_response(
-    key: ReadKey, session: SessionDep, response_id: ResponseId
+    context: ContextDep, key: ReadKey, session: SessionDep, response_id: ResponseId
 ) -> Data[ResponseOut]:
-    """Gets a response from the database."""
+    """Gets a response from the database. Relative file URLs in `data` are answered absolute,
+    starting with PUBLIC_URL."""
     response, _ = await service.get_response_for_key(session, key, response_id)
-    return Data(data=ResponseOut.model_validate(response))
+    return Data(data=ResponseOut.read(response, context.links.base_url))
 
 
 @router.put(RESPONSE, operation_id="updateResponse", responses=error_responses(400, 404, 409))
 async def update_response(
-    key: WriteKey, session: SessionDep, response_id: ResponseId, body: ResponseUpdate
+    context: ContextDep,
+    key: WriteKey,
+    session: SessionDep,
+    response_id: ResponseId,
+    body: ResponseUpdate,
 ) -> Data[ResponseOut]:
     """Updates a response in the database. This will trigger the response pipeline, including
     webhooks, integrations, follow-up emails (if the response is marked as finished), and other
-    configured actions."""
-    response = await service.update_response_for_key(session, key, response_id, body)
-    return Data(data=ResponseOut.model_validate(response))
+    configured actions. Relative file URLs in `data` are answered absolute, starting with
+    PUBLIC_URL."""
+    base_url = context.links.base_url
+    response = await service.update_response_for_key(session, key, response_id, body, base_url)
+    return Data(data=ResponseOut.read(response, base_url))
 
 
 @router.delete(RESPONSE, operation_id="deleteResponse", responses=error_responses(404))

@@ -1,6 +1,7 @@
 """Upstream's v1 response API (v1 management spec §2): a thin layer over the response service,
 in v1's envelope and response shape."""
 
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -39,38 +40,43 @@ async def get_responses(
 ) -> StreamingResponse:
     """Newest first. With `surveyId`: that survey's responses, 25 unless `limit` says otherwise.
     Without: the responses of every environment of the key, all of them unless `limit` is set.
-    `skip` skips that many."""
+    `skip` skips that many. Relative file URLs in `data` are answered absolute."""
     listing = await service.plan_response_list(session, key, survey_id, limit, skip)
     chunks = service.read_response_list(context.sessions, listing)
-    return StreamingResponse(streamed_data(chunks, v1_response), media_type="application/json")
+    shape = partial(v1_response, base_url=context.links.base_url)
+    return StreamingResponse(streamed_data(chunks, shape), media_type="application/json")
 
 
 @router.post(RESPONSES, operation_id="createResponseV1")
-async def create_response(key: WriteKey, body: RawBody, session: SessionDep) -> dict[str, Any]:
+async def create_response(
+    context: ContextDep, key: WriteKey, body: RawBody, session: SessionDep
+) -> dict[str, Any]:
     """Creates a response to a survey of the body's `environmentId` (optional when the key has
     exactly one environment); fires `responseCreated`, and `responseFinished` when finished."""
-    response = await service.create_response_from_json(session, key, body)
+    response = await service.create_response_from_json(session, key, body, context.links.base_url)
     return {"data": v1_response(response)}
 
 
 @router.get(RESPONSE, operation_id="getResponseV1")
 async def get_response(
-    key: ReadKey, session: SessionDep, response_id: ResponseId
+    context: ContextDep, key: ReadKey, session: SessionDep, response_id: ResponseId
 ) -> dict[str, Any]:
-    """Gets one response."""
+    """Gets one response; relative file URLs in `data` are answered absolute."""
     response, _ = await service.get_response_for_key(session, key, response_id)
-    return {"data": v1_response(response)}
+    return {"data": v1_response(response, context.links.base_url)}
 
 
 @router.put(RESPONSE, operation_id="updateResponseV1")
 async def update_response(
-    key: WriteKey, body: RawBody, session: SessionDep, response_id: ResponseId
+    context: ContextDep, key: WriteKey, body: RawBody, session: SessionDep, response_id: ResponseId
 ) -> dict[str, Any]:
     """Merges `data`, `variables` and `ttc` into the response and overwrites `finished`,
     `endingId` and `language` when sent; fires `responseUpdated`, and `responseFinished`
-    whenever the response is finished afterwards."""
-    response = await service.merge_response_for_key(session, key, response_id, body)
-    return {"data": v1_response(response)}
+    whenever the response is finished afterwards. Relative file URLs in `data` are answered
+    absolute."""
+    base_url = context.links.base_url
+    response = await service.merge_response_for_key(session, key, response_id, body, base_url)
+    return {"data": v1_response(response, base_url)}
 
 
 @router.delete(RESPONSE, operation_id="deleteResponseV1")

@@ -8,6 +8,7 @@ from surveylink.core.pagination import ListParams
 from surveylink.core.schemas import ApiModel, IsoDateTime, Text64, Text255
 from surveylink.core.zod import BoundedDateTime, Cuid2, fail
 from surveylink.responses.models import Response
+from surveylink.storage.names import absolute_urls
 
 
 def _response_value(value: Any) -> Any:
@@ -92,6 +93,14 @@ class ResponseOut(ApiModel):
     language: str | None
     display_id: str | None
 
+    @classmethod
+    def read(cls, response: Response, base_url: str) -> "ResponseOut":
+        """A response as upstream's reads and PUT answer it: relative storage URLs in `data`
+        made absolute (its create and delete answer `data` as stored)."""
+        out = cls.model_validate(response)
+        out.data = absolute_urls(response.data, base_url)
+        return out
+
 
 class ResponseFilter(ListParams):
     survey_id: Cuid2 | None = Field(None, description="The ID of the survey")
@@ -150,9 +159,11 @@ def contact_ref(response: Response) -> dict[str, Any] | None:
     return contact
 
 
-def v1_response(response: Response) -> dict[str, Any]:
+def v1_response(response: Response, base_url: str | None = None) -> dict[str, Any]:
     """Upstream's v1 response object (v1 management spec §2.1): these keys in this order, no
-    `contactId`."""
+    `contactId`. With `base_url` (reads and PUT, as upstream), relative storage URLs in `data`
+    are made absolute."""
+    data = response.data if base_url is None else absolute_urls(response.data, base_url)
     return {
         "id": response.id,
         "createdAt": iso(response.created_at),
@@ -160,7 +171,7 @@ def v1_response(response: Response) -> dict[str, Any]:
         "surveyId": response.survey_id,
         "finished": response.finished,
         "endingId": response.ending_id,
-        "data": response.data,
+        "data": data,
         "meta": response.meta,
         "ttc": response.ttc,
         "variables": response.variables,

@@ -42,10 +42,15 @@ CHUNK = 500  # responses read and sent at a time by the v1 list
 
 
 async def create_response_for_key(
-    session: AsyncSession, key: AuthKey, body: ResponseCreate, environment_id: str | None = None
+    session: AsyncSession,
+    key: AuthKey,
+    body: ResponseCreate,
+    base_url: str,
+    environment_id: str | None = None,
 ) -> Response:
     """`POST /management/responses`: upstream's checks, then the shared create. v1 bodies name
-    an `environment_id`: write permission there comes first, and the survey must be in it."""
+    an `environment_id`: write permission there comes first, and the survey must be in it.
+    `base_url` makes storage URLs absolute in the webhook payloads, as everywhere below."""
     if environment_id is not None and not key.allows(environment_id):
         raise Unauthorized()
     survey = await surveys.get_survey(session, body.survey_id)
@@ -56,14 +61,16 @@ async def create_response_for_key(
     if not key.allows(survey.environment_id):
         raise Unauthorized()
     _check_answers(survey, body.data)
-    return await create_response(session, survey, body)
+    return await create_response(session, survey, body, base_url)
 
 
-async def create_response_from_json(session: AsyncSession, key: AuthKey, raw: bytes) -> Response:
+async def create_response_from_json(
+    session: AsyncSession, key: AuthKey, raw: bytes, base_url: str
+) -> Response:
     """v1's create: the body is parsed once the key was checked. A body that names no
     environment takes the key's only one (ours; upstream: 400)."""
     body = parse_body(raw, V1ResponseCreate, environment_id=key.only_environment_id)
-    return await create_response_for_key(session, key, body, body.environment_id)
+    return await create_response_for_key(session, key, body, base_url, body.environment_id)
 
 
 @dataclass(frozen=True)
@@ -122,7 +129,7 @@ async def read_response_list(
 
 
 async def merge_response_for_key(
-    session: AsyncSession, key: AuthKey, response_id: str, raw: bytes
+    session: AsyncSession, key: AuthKey, response_id: str, raw: bytes, base_url: str
 ) -> Response:
     """v1's update (v1 management spec §2.5): `data`, `variables` and `ttc` are merged into
     what is stored, `finished`, `endingId` and `language` overwritten when sent."""
@@ -146,7 +153,7 @@ async def merge_response_for_key(
     if body.language is not None:
         values["language"] = body.language
     update = ResponseUpdate.model_construct(_fields_set=set(values), **values)
-    return await update_response(session, response, survey, update)
+    return await update_response(session, response, survey, update, base_url)
 
 
 def _check_answers(survey: Survey, data: dict[str, object]) -> None:
@@ -176,17 +183,17 @@ async def get_response_for_key(
 
 
 async def update_response_for_key(
-    session: AsyncSession, key: AuthKey, response_id: str, body: ResponseUpdate
+    session: AsyncSession, key: AuthKey, response_id: str, body: ResponseUpdate, base_url: str
 ) -> Response:
     """`PUT /management/responses/{id}`: writes the keys present in the body."""
     response, survey = await get_response_for_key(session, key, response_id)
     if "data" in body.model_fields_set:
         _check_answers(survey, body.data)
-    return await update_response(session, response, survey, body)
+    return await update_response(session, response, survey, body, base_url)
 
 
 async def update_response(
-    session: AsyncSession, response: Response, survey: Survey, body: ResponseUpdate
+    session: AsyncSession, response: Response, survey: Survey, body: ResponseUpdate, base_url: str
 ) -> Response:
     """Overwrites the given columns; fires responseUpdated, and responseFinished whenever the
     response is finished afterwards (as upstream, even if it already was)."""
@@ -206,7 +213,7 @@ async def update_response(
         response.created_at = body.created_at
     response.updated_at = body.updated_at or utcnow()
     await _settle(session, session.flush)
-    await _fire(session, response, survey, outbox.RESPONSE_UPDATED)
+    await _fire(session, response, survey, outbox.RESPONSE_UPDATED, base_url)
     return response
 
 
@@ -219,9 +226,11 @@ async def delete_response_for_key(
     return response
 
 
-async def _fire(session: AsyncSession, response: Response, survey: Survey, event: str) -> None:
+async def _fire(
+    session: AsyncSession, response: Response, survey: Survey, event: str, base_url: str
+) -> None:
     events = [event, outbox.RESPONSE_FINISHED] if response.finished else [event]
-    await outbox.enqueue(session, events, response, survey)
+    await outbox.enqueue(session, events, response, survey, base_url)
     if response.finished:
         await _auto_complete(session, survey)
 
@@ -236,7 +245,9 @@ async def _auto_complete(session: AsyncSession, survey: Survey) -> None:
         await surveys.complete_survey(session, survey)
 
 
-async def create_response(session: AsyncSession, survey: Survey, body: ResponseCreate) -> Response:
+async def create_response(
+    session: AsyncSession, survey: Survey, body: ResponseCreate, base_url: str
+) -> Response:
     """Stores a response, attributed to its contact with a snapshot of their attributes."""
     contact_id = await _contact_of(session, survey.environment_id, body)
     if body.display_id is not None:
@@ -263,7 +274,7 @@ async def create_response(session: AsyncSession, survey: Survey, body: ResponseC
         updated_at=body.updated_at or now,
     )
     await _settle(session, lambda: repository.add_response(session, response))
-    await _fire(session, response, survey, outbox.RESPONSE_CREATED)
+    await _fire(session, response, survey, outbox.RESPONSE_CREATED, base_url)
     return response
 
 
@@ -316,6 +327,7 @@ async def save_answers(
     session: AsyncSession,
     response: Response,
     *,
+    base_url: str,
     data: Mapping[str, object],
     ttc: dict[str, float],
     finished: bool,
@@ -350,7 +362,7 @@ async def save_answers(
     events = [outbox.RESPONSE_UPDATED]
     if response.finished and not was_finished:
         events.append(outbox.RESPONSE_FINISHED)
-    await outbox.enqueue(session, events, response, survey)
+    await outbox.enqueue(session, events, response, survey, base_url)
     if response.finished and not was_finished:
         await _auto_complete(session, survey)
     return response

@@ -9,6 +9,7 @@ lives under the key `{environmentId}/private/{name}--fid--{uuid}.{ext}`.
 import re
 import unicodedata
 import uuid
+from typing import Any
 from urllib.parse import quote, unquote
 
 # Upstream's ZAllowedFileExtension and its mimeTypes: nothing else is stored or served.
@@ -32,6 +33,9 @@ _MAX_BASE = 200
 _MAX_EXT = 20
 _UNSAFE = re.compile(r"[#<>:\"|?*`']")
 _PATH = re.compile(r"^/storage/([^/]+)/(public|private)/([^/?#]+)$")
+# Upstream's STORAGE_URL_PATTERN `^\/storage\/[^/]+\/(public|private)\/.+`, JavaScript's `.`
+# included: free text such as "/storage/help" is not a storage URL.
+_STORAGE_URL = re.compile(r"/storage/[^/]+/(?:public|private)/[^\n\r\u2028\u2029]")
 
 
 def extension(file_name: str) -> str:
@@ -89,3 +93,20 @@ def original_name(url: str) -> str:
         return base
     ext = extension(rest)
     return f"{base}.{ext}" if ext else base
+
+
+def absolute_urls(data: dict[str, Any], base_url: str) -> dict[str, Any]:
+    """Upstream's resolveStorageUrlsInObject on a response's `data`: a copy in which every
+    string value that is a relative storage URL, at any depth of objects and arrays, starts
+    with `base_url`; keys and every other value are kept. `data` itself is left as it is."""
+    return {key: _absolute(value, base_url) for key, value in data.items()}
+
+
+def _absolute(value: object, base_url: str) -> object:
+    if isinstance(value, str):
+        return base_url + value if _STORAGE_URL.match(value) else value
+    if isinstance(value, dict):
+        return {key: _absolute(item, base_url) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_absolute(item, base_url) for item in value]
+    return value

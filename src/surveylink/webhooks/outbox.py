@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from surveylink.core.clock import utcnow
 from surveylink.core.ids import cuid
 from surveylink.responses.models import Response
+from surveylink.storage.names import absolute_urls
 from surveylink.surveys.models import Survey
 from surveylink.webhooks import repository
 from surveylink.webhooks.models import DeliveryStatus, Webhook, WebhookEvent
@@ -30,9 +31,14 @@ _META_KEYS = ("source", "url", "userAgent", "country", "action", "ipAddress")
 
 
 async def enqueue(
-    session: AsyncSession, events: Sequence[str], response: Response, survey: Survey
+    session: AsyncSession,
+    events: Sequence[str],
+    response: Response,
+    survey: Survey,
+    base_url: str,
 ) -> int:
-    """One outbox row per (event, subscribed webhook); returns how many were staged.
+    """One outbox row per (event, subscribed webhook); returns how many were staged. Relative
+    storage URLs in the response's `data` start with `base_url` in the payload, as upstream's.
 
     A failure here is logged and swallowed (inside a savepoint): it must never fail the
     response write that caused it.
@@ -40,7 +46,7 @@ async def enqueue(
     try:
         async with session.begin_nested():
             webhooks = await repository.get_active_webhooks(session, survey.environment_id)
-            data = response_data(response, survey)
+            data = response_data(response, survey, base_url)
             now = utcnow()
             staged = [
                 (event, webhook)
@@ -76,7 +82,7 @@ def _subscribed(webhook: Webhook, event: str, survey_id: str) -> bool:
     return event in webhook.triggers and (not webhook.survey_ids or survey_id in webhook.survey_ids)
 
 
-def response_data(response: Response, survey: Survey) -> WebhookResponseData:
+def response_data(response: Response, survey: Survey, base_url: str) -> WebhookResponseData:
     """Upstream's webhook `data` for this response (resources spec §4.5)."""
     attributes = response.contact_attributes
     contact = None
@@ -93,7 +99,7 @@ def response_data(response: Response, survey: Survey) -> WebhookResponseData:
         contact_attributes=attributes,
         finished=response.finished,
         ending_id=response.ending_id,
-        data=response.data,
+        data=absolute_urls(response.data, base_url),
         variables=response.variables,
         ttc=response.ttc,
         tags=[],
