@@ -392,3 +392,31 @@ async def set_secrets(session: AsyncSession, sealed: dict[str, str]) -> None:
     if sealed:
         rows = [{"id": webhook_id, "secret": secret} for webhook_id, secret in sealed.items()]
         await session.execute(update(Webhook), rows)
+
+
+def _prunable(cutoff: datetime) -> ColumnElement[bool]:
+    """Events done with (delivered, or failed for good) and untouched since `cutoff`: nothing
+    sends them again unless a retry through the API puts them back in their queue."""
+    done = (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED)
+    return and_(EVENTS.c.status.in_(done), EVENTS.c.updated_at < cutoff)
+
+
+async def find_prunable_events(session: AsyncSession, cutoff: datetime, limit: int) -> list[str]:
+    """Ids of up to `limit` prunable events, by the (status, updated_at) index."""
+    statement = select(EVENTS.c.id).where(_prunable(cutoff)).limit(limit)
+    return list((await session.scalars(statement)).all())
+
+
+async def delete_events(
+    session: AsyncSession, event_ids: Sequence[object], cutoff: datetime
+) -> int:
+    """Deletes those of the events that are still prunable; the database cascades their
+    attempts (webhook_deliveries.event_id)."""
+    statement = delete(EVENTS).where(EVENTS.c.id.in_(event_ids), _prunable(cutoff))
+    result = await session.execute(statement)
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def count_prunable_events(session: AsyncSession, cutoff: datetime) -> int:
+    statement = select(func.count()).select_from(EVENTS).where(_prunable(cutoff))
+    return int(await session.scalar(statement) or 0)
