@@ -16,6 +16,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from surveylink.core.db import Base
 from surveylink.core.ids import cuid
@@ -335,18 +336,24 @@ async def _release_lanes(
 
 async def retry_event(
     session: AsyncSession, webhook: Webhook, event: WebhookEvent, now: datetime
-) -> None:
-    """The event goes back to the front of its webhook's queue (it is the oldest), due now."""
-    event.status = DeliveryStatus.PENDING
-    event.next_attempt_at = now
-    event.updated_at = now
-    await session.flush()
+) -> bool:
+    """The event goes back to the front of its webhook's queue (it is the oldest), due now;
+    False if it is gone (pruned since it was read)."""
+    values = {"status": DeliveryStatus.PENDING, "next_attempt_at": now, "updated_at": now}
+    result = await session.execute(
+        update(EVENTS).where(EVENTS.c.id == event.id).values(**values).returning(EVENTS.c.id)
+    )
+    if result.first() is None:
+        return False
+    for name, value in values.items():
+        set_committed_value(event, name, value)
     await session.execute(
         update(Webhook)
         .where(Webhook.id == webhook.id)
         .values(paused_until=None, updated_at=Webhook.updated_at)
         .execution_options(synchronize_session=False)
     )
+    return True
 
 
 async def list_deliveries(
