@@ -1,4 +1,5 @@
-"""The `surveylink` command: serve, migrate, worker, init, api-keys, keys, segments, links."""
+"""The `surveylink` command: serve, migrate, worker, prune, init, api-keys, keys, segments,
+links."""
 
 import asyncio
 import json
@@ -119,8 +120,9 @@ def worker(
         ),
     ] = None,
 ) -> None:
-    """Deliver webhook events, and invitation and reminder mails when SMTP is configured, until
-    stopped (SIGINT/SIGTERM). Any number may run at once."""
+    """Deliver webhook events, and invitation and reminder mails when SMTP is configured, and
+    prune what the retention settings let go every hour, until stopped (SIGINT/SIGTERM). Any
+    number may run at once."""
     from surveylink import migrate as migrations
     from surveylink.core.retention import Pruner
     from surveylink.mail.smtp import SmtpConfig
