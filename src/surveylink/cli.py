@@ -190,7 +190,7 @@ def prune(
 
     settings = _settings()
     migrations.upgrade(settings.sqlalchemy_url)
-    kept = [retention for retention in retentions(settings) if retention.days > 0]
+    active = [retention for retention in retentions(settings) if retention.days > 0]
 
     async def run() -> list[tuple[str, int]]:
         engine = make_engine(settings.sqlalchemy_url)
@@ -202,7 +202,7 @@ def prune(
                 *Progress.get_default_columns(), MofNCompleteColumn(), console=errors
             )
             with progress:
-                for retention in kept:
+                for retention in active:
                     total = await count_prunable(sessions, retention, now)
                     task = progress.add_task(f"Pruning {retention.target.name}", total=total)
 
