@@ -28,6 +28,7 @@ from surveylink.core.middleware import CatchUnexpected, HeadersMiddleware
 from surveylink.core.paths import UpstreamPaths
 from surveylink.core.ratelimit import RateLimiter, make_redis
 from surveylink.core.reader import Reader
+from surveylink.core.retention import Pruner
 from surveylink.core.routing import RouteTable, routes_of
 from surveylink.health.router import liveness_router
 from surveylink.health.router import router as health_router
@@ -40,6 +41,7 @@ from surveylink.respondent import pages as respondent_pages
 from surveylink.respondent.router import router as respondent_router
 from surveylink.responses.router import router as responses_router
 from surveylink.responses.router_v1 import router as responses_v1_router
+from surveylink.retention import retentions
 from surveylink.segments.router import router as segments_router
 from surveylink.segments.router import segments_router as segment_management_router
 from surveylink.shortlinks.router import api_router as qr_router
@@ -102,6 +104,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                         MailPolicy.from_settings(settings),
                     )
                     await stack.enter_async_context(mailer.running())
+                pruner = Pruner(sessions, retentions(settings))
+                await stack.enter_async_context(pruner.running())
             yield
         await auth_service.drain()
         await app_context(app).close()

@@ -1,4 +1,5 @@
-"""The `surveylink` command: serve, migrate, worker, init, api-keys, keys, segments, links."""
+"""The `surveylink` command: serve, migrate, worker, prune, init, api-keys, keys, segments,
+links."""
 
 import asyncio
 import json
@@ -16,7 +17,7 @@ from typing import Annotated, TypeVar
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import MofNCompleteColumn, Progress
+from rich.progress import MofNCompleteColumn, Progress, TaskID
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -119,11 +120,14 @@ def worker(
         ),
     ] = None,
 ) -> None:
-    """Deliver webhook events, and invitation and reminder mails when SMTP is configured, until
-    stopped (SIGINT/SIGTERM). Any number may run at once."""
+    """Deliver webhook events, and invitation and reminder mails when SMTP is configured, and
+    prune what the retention settings let go every hour, until stopped (SIGINT/SIGTERM). Any
+    number may run at once."""
     from surveylink import migrate as migrations
+    from surveylink.core.retention import Pruner
     from surveylink.mail.smtp import SmtpConfig
     from surveylink.mail.worker import LinkIssuer, MailPolicy, MailWorker
+    from surveylink.retention import retentions
     from surveylink.webhooks.delivery import DeliveryWorker, Policy
 
     settings = _settings()
@@ -148,7 +152,10 @@ def worker(
         loop = asyncio.get_running_loop()
         for signum in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(signum, stop.set)
-        workers = [DeliveryWorker(sessions, box, policy).run(stop)]
+        workers = [
+            DeliveryWorker(sessions, box, policy).run(stop),
+            Pruner(sessions, retentions(settings)).run(stop),
+        ]
         if smtp is not None:
             issuer = LinkIssuer(link_keys, settings.link_base)
             mail_policy = MailPolicy.from_settings(settings)
@@ -164,6 +171,53 @@ def worker(
             await engine.dispose()
 
     asyncio.run(run())
+
+
+@app.command()
+def prune(
+    batch_size: Annotated[
+        int, typer.Option(min=1, max=10000, help="Rows deleted per transaction.")
+    ] = 1000,
+) -> None:
+    """Delete what the retention settings let go (delivered webhook events, sent mails, expired
+    short links), in batches, with a progress bar: what `serve` and `worker` do every hour, for
+    deployments that run neither."""
+    from surveylink import migrate as migrations
+    from surveylink.core.clock import utcnow
+    from surveylink.core.retention import count_prunable
+    from surveylink.core.retention import prune as prune_rows
+    from surveylink.retention import retentions
+
+    settings = _settings()
+    migrations.upgrade(settings.sqlalchemy_url)
+    active = [retention for retention in retentions(settings) if retention.days > 0]
+
+    async def run() -> list[tuple[str, int]]:
+        engine = make_engine(settings.sqlalchemy_url)
+        sessions = make_sessionmaker(engine)
+        now = utcnow()
+        done: list[tuple[str, int]] = []
+        try:
+            progress = Progress(
+                *Progress.get_default_columns(), MofNCompleteColumn(), console=errors
+            )
+            with progress:
+                for retention in active:
+                    total = await count_prunable(sessions, retention, now)
+                    task = progress.add_task(f"Pruning {retention.target.name}", total=total)
+
+                    def advance(_name: str, count: int, task: TaskID = task) -> None:
+                        progress.advance(task, count)
+
+                    batches = await prune_rows(sessions, retention, now, batch_size, advance)
+                    progress.update(task, total=sum(batches), completed=sum(batches))
+                    done.append((retention.target.name, sum(batches)))
+        finally:
+            await engine.dispose()
+        return done
+
+    for name, count in asyncio.run(run()):
+        console.print(f"{count} {name} deleted.")
 
 
 @app.command()

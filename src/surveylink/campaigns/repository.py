@@ -115,14 +115,21 @@ def invitation_targets(
         ~_finished(survey_id),
     ]
     if not resend:
-        conditions.append(
+        # Invited: an invitation pending in the outbox, or one sent (counted on the contact's
+        # state in the transaction that recorded it; the sent mail itself may have been pruned).
+        conditions += [
             ~exists().where(
                 MailMessage.survey_id == survey_id,
                 MailMessage.contact_id == Contact.id,
                 MailMessage.kind == INVITATION,
-                MailMessage.status.in_(["pending", "sent"]),
-            )
-        )
+                MailMessage.status == "pending",
+            ),
+            ~exists().where(
+                State.survey_id == survey_id,
+                State.contact_id == Contact.id,
+                State.invitation_count > 0,
+            ),
+        ]
     return select(Contact.id).where(*conditions)
 
 

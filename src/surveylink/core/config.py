@@ -47,6 +47,15 @@ class Settings(BaseSettings):
     webhook_timeout_seconds: float = Field(15.0, alias="SURVEYLINK_WEBHOOK_TIMEOUT_SECONDS", gt=0)
     webhook_concurrency: int = Field(32, alias="SURVEYLINK_WEBHOOK_CONCURRENCY", ge=1, le=1000)
     trusted_proxies: str = Field("", alias="SURVEYLINK_TRUSTED_PROXIES")
+    # Retention, in days (0 keeps forever): delivered/failed webhook events and their attempts,
+    # sent/failed/skipped mails, and short links after their expiry.
+    webhook_retention_days: float = Field(
+        30.0, alias="SURVEYLINK_WEBHOOK_RETENTION_DAYS", ge=0, le=36500
+    )
+    mail_retention_days: float = Field(30.0, alias="SURVEYLINK_MAIL_RETENTION_DAYS", ge=0, le=36500)
+    short_link_retention_days: float = Field(
+        90.0, alias="SURVEYLINK_SHORT_LINK_RETENTION_DAYS", ge=0, le=36500
+    )
     # Uploaded files: a local folder by default, S3-compatible storage with upstream's settings.
     upload_dir: Path | None = Field(None, alias="SURVEYLINK_UPLOAD_DIR")
     max_upload_mb: float = Field(10.0, alias="SURVEYLINK_MAX_UPLOAD_MB", gt=0, le=5120)

@@ -24,7 +24,10 @@ class MailCampaign(Row, Base):
     """One invitation or reminder request: its templates, kept for the worker to render."""
 
     __tablename__ = "mail_campaigns"
-    __table_args__ = (Index(None, "survey_id", "created_at"),)
+    __table_args__ = (
+        Index(None, "survey_id", "created_at"),
+        Index(None, "created_at"),  # retention: campaigns left without messages
+    )
 
     survey_id: Mapped[str] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(16))  # invitation | reminder
@@ -43,6 +46,7 @@ class MailMessage(Base):
     __table_args__ = (
         UniqueConstraint("campaign_id", "contact_id"),
         Index(None, "status", "next_attempt_at"),
+        Index(None, "status", "updated_at"),  # retention: mails done with before a cutoff
         Index(None, "survey_id", "contact_id"),
         # At most one pending mail of a kind per contact and survey, even when two requests
         # stage at once (PostgreSQL runs them concurrently): the loser's row is not written.

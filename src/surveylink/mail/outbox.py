@@ -7,6 +7,7 @@ from sqlalchemy import Select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.core.clock import utcnow
+from surveylink.core.retention import PruneTarget
 from surveylink.mail import repository
 from surveylink.mail.models import MailCampaign
 
@@ -16,3 +17,19 @@ async def stage(session: AsyncSession, campaign: MailCampaign, contact_ids: Sele
     INSERT … SELECT); returns how many mails were staged."""
     await repository.add_campaign(session, campaign)
     return await repository.stage_messages(session, campaign, contact_ids, utcnow())
+
+
+# Sent, failed and skipped mails once untouched for the retention, then the campaigns left with
+# no mail: campaign status reads contact_link_states, never these rows.
+PRUNE_MESSAGES = PruneTarget(
+    "mails",
+    repository.find_prunable_messages,
+    repository.delete_messages,
+    repository.count_prunable_messages,
+)
+PRUNE_CAMPAIGNS = PruneTarget(
+    "mail campaigns",
+    repository.find_prunable_campaigns,
+    repository.delete_campaigns,
+    repository.count_prunable_campaigns,
+)

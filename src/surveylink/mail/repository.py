@@ -3,7 +3,19 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, literal, or_, select, update
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    and_,
+    delete,
+    exists,
+    func,
+    literal,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -180,3 +192,59 @@ async def get_finished(
     wanted = set(pairs)
     found = {(str(row[0]), str(row[1])) for row in await session.execute(statement)}
     return found & wanted
+
+
+# A mail is done with once sent, failed for good or skipped: no worker touches it again, and the
+# campaign state of its contact (contact_link_states) holds everything read about it later.
+DONE = ("sent", "failed", "skipped")
+
+
+def _prunable_message(cutoff: datetime) -> ColumnElement[bool]:
+    return and_(MailMessage.status.in_(DONE), MailMessage.updated_at < cutoff)
+
+
+async def find_prunable_messages(session: AsyncSession, cutoff: datetime, limit: int) -> list[int]:
+    """Ids of up to `limit` mails done with before `cutoff`, by the (status, updated_at) index."""
+    statement = select(MailMessage.id).where(_prunable_message(cutoff)).limit(limit)
+    return list((await session.scalars(statement)).all())
+
+
+async def delete_messages(session: AsyncSession, ids: Sequence[object], cutoff: datetime) -> int:
+    statement = (
+        delete(MailMessage)
+        .where(MailMessage.id.in_(ids), _prunable_message(cutoff))
+        .execution_options(synchronize_session=False)
+    )
+    return int((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+
+
+async def count_prunable_messages(session: AsyncSession, cutoff: datetime) -> int:
+    statement = select(func.count()).select_from(MailMessage).where(_prunable_message(cutoff))
+    return int(await session.scalar(statement) or 0)
+
+
+def _prunable_campaign(cutoff: datetime) -> ColumnElement[bool]:
+    """A campaign older than `cutoff` none of whose mails is left: only mails read it."""
+    return and_(
+        MailCampaign.created_at < cutoff,
+        ~exists().where(MailMessage.campaign_id == MailCampaign.id),
+    )
+
+
+async def find_prunable_campaigns(session: AsyncSession, cutoff: datetime, limit: int) -> list[str]:
+    statement = select(MailCampaign.id).where(_prunable_campaign(cutoff)).limit(limit)
+    return list((await session.scalars(statement)).all())
+
+
+async def delete_campaigns(session: AsyncSession, ids: Sequence[object], cutoff: datetime) -> int:
+    statement = (
+        delete(MailCampaign)
+        .where(MailCampaign.id.in_(ids), _prunable_campaign(cutoff))
+        .execution_options(synchronize_session=False)
+    )
+    return int((await session.execute(statement)).rowcount)  # type: ignore[attr-defined]
+
+
+async def count_prunable_campaigns(session: AsyncSession, cutoff: datetime) -> int:
+    statement = select(func.count()).select_from(MailCampaign).where(_prunable_campaign(cutoff))
+    return int(await session.scalar(statement) or 0)

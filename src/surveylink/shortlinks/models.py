@@ -16,7 +16,10 @@ class ShortLink(Base):
     """
 
     __tablename__ = "short_links"
-    __table_args__ = (Index(None, "survey_id", "contact_id"),)
+    __table_args__ = (
+        Index(None, "survey_id", "contact_id"),
+        Index(None, "expires_at"),  # retention: links expired before a cutoff
+    )
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
     survey_id: Mapped[str] = mapped_column(ForeignKey("surveys.id", ondelete="CASCADE"))

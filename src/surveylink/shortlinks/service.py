@@ -19,6 +19,7 @@ from surveylink.auth.permissions import AuthKey
 from surveylink.core.clock import utcnow
 from surveylink.core.db import transaction
 from surveylink.core.reader import Reader
+from surveylink.core.retention import PruneTarget
 from surveylink.links import service as links
 from surveylink.links.schemas import PersonalLink
 from surveylink.links.service import LinkContext
@@ -28,6 +29,15 @@ from surveylink.shortlinks import qr, repository
 CODE_BYTES = 9
 MAX_CODE_LENGTH = 32
 ATTEMPTS = 3  # fresh codes after a collision (one in ~10**16 per code at a billion links)
+
+# Links expired longer ago than the retention: `/s/{code}` then says "invalid" (404) instead of
+# "expired" (410). Links that never expire are kept.
+PRUNE_SHORT_LINKS = PruneTarget(
+    "short links",
+    repository.find_prunable_short_links,
+    repository.delete_short_links,
+    repository.count_prunable_short_links,
+)
 
 
 @dataclass(frozen=True)

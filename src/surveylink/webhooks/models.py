@@ -49,8 +49,12 @@ class WebhookEvent(Row, Base):
     """The outbox: one row per (event, webhook), written in the response's transaction."""
 
     __tablename__ = "webhook_events"
-    # A lane's next events: `webhook_id = ? AND status = ? ORDER BY seq LIMIT ?`.
-    __table_args__ = (Index(None, "webhook_id", "status", "seq"),)
+    # A lane's next events: `webhook_id = ? AND status = ? ORDER BY seq LIMIT ?`; events done
+    # with before a cutoff, for retention: `status IN (…) AND updated_at < ?`.
+    __table_args__ = (
+        Index(None, "webhook_id", "status", "seq"),
+        Index(None, "status", "updated_at"),
+    )
 
     webhook_id: Mapped[str] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
     # Order within the webhook: staging time in nanoseconds, +1 per row of one transaction.

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from surveylink.core.clock import utcnow
 from surveylink.core.ids import cuid
+from surveylink.core.retention import PruneTarget
 from surveylink.responses.models import Response
 from surveylink.storage.names import absolute_urls
 from surveylink.surveys.models import Survey
@@ -28,6 +29,15 @@ RESPONSE_CREATED = "responseCreated"
 RESPONSE_UPDATED = "responseUpdated"
 RESPONSE_FINISHED = "responseFinished"
 _META_KEYS = ("source", "url", "userAgent", "country", "action", "ipAddress")
+
+# Delivered and failed events, with their attempts, once untouched for the retention: the
+# deliveries API then no longer lists them, and they can no longer be retried.
+PRUNE_EVENTS = PruneTarget(
+    "webhook events",
+    repository.find_prunable_events,
+    repository.delete_events,
+    repository.count_prunable_events,
+)
 
 
 async def enqueue(

@@ -16,6 +16,7 @@ from sqlalchemy import (
     update,
 )
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import set_committed_value
 
 from surveylink.core.db import Base
 from surveylink.core.ids import cuid
@@ -335,18 +336,24 @@ async def _release_lanes(
 
 async def retry_event(
     session: AsyncSession, webhook: Webhook, event: WebhookEvent, now: datetime
-) -> None:
-    """The event goes back to the front of its webhook's queue (it is the oldest), due now."""
-    event.status = DeliveryStatus.PENDING
-    event.next_attempt_at = now
-    event.updated_at = now
-    await session.flush()
+) -> bool:
+    """The event goes back to the front of its webhook's queue (it is the oldest), due now;
+    False if it is gone (pruned since it was read)."""
+    values = {"status": DeliveryStatus.PENDING, "next_attempt_at": now, "updated_at": now}
+    result = await session.execute(
+        update(EVENTS).where(EVENTS.c.id == event.id).values(**values).returning(EVENTS.c.id)
+    )
+    if result.first() is None:
+        return False
+    for name, value in values.items():
+        set_committed_value(event, name, value)
     await session.execute(
         update(Webhook)
         .where(Webhook.id == webhook.id)
         .values(paused_until=None, updated_at=Webhook.updated_at)
         .execution_options(synchronize_session=False)
     )
+    return True
 
 
 async def list_deliveries(
@@ -392,3 +399,31 @@ async def set_secrets(session: AsyncSession, sealed: dict[str, str]) -> None:
     if sealed:
         rows = [{"id": webhook_id, "secret": secret} for webhook_id, secret in sealed.items()]
         await session.execute(update(Webhook), rows)
+
+
+def _prunable(cutoff: datetime) -> ColumnElement[bool]:
+    """Events done with (delivered, or failed for good) and untouched since `cutoff`: nothing
+    sends them again unless a retry through the API puts them back in their queue."""
+    done = (DeliveryStatus.DELIVERED, DeliveryStatus.FAILED)
+    return and_(EVENTS.c.status.in_(done), EVENTS.c.updated_at < cutoff)
+
+
+async def find_prunable_events(session: AsyncSession, cutoff: datetime, limit: int) -> list[str]:
+    """Ids of up to `limit` prunable events, by the (status, updated_at) index."""
+    statement = select(EVENTS.c.id).where(_prunable(cutoff)).limit(limit)
+    return list((await session.scalars(statement)).all())
+
+
+async def delete_events(
+    session: AsyncSession, event_ids: Sequence[object], cutoff: datetime
+) -> int:
+    """Deletes those of the events that are still prunable; the database cascades their
+    attempts (webhook_deliveries.event_id)."""
+    statement = delete(EVENTS).where(EVENTS.c.id.in_(event_ids), _prunable(cutoff))
+    result = await session.execute(statement)
+    return int(result.rowcount)  # type: ignore[attr-defined]
+
+
+async def count_prunable_events(session: AsyncSession, cutoff: datetime) -> int:
+    statement = select(func.count()).select_from(EVENTS).where(_prunable(cutoff))
+    return int(await session.scalar(statement) or 0)

@@ -179,5 +179,6 @@ async def retry_delivery(
     leased = webhook.lease_token is not None and (webhook.leased_until or now) > now
     if event.status == DeliveryStatus.DELIVERING and leased:
         raise Conflict.on("delivery", "an attempt is in progress")
-    await repository.retry_event(session, webhook, event, now)
+    if not await repository.retry_event(session, webhook, event, now):
+        raise NotFound(Resource.DELIVERY, delivery_id)  # pruned meanwhile (retention)
     return event
