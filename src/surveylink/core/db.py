@@ -96,6 +96,19 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+# PostgreSQL connections per process, opened as needed and then kept: no overflow. An overflow
+# connection is closed as soon as it is returned to a full pool, so any steady load above the
+# pool size opened and closed a connection per request (a server process forked, SCRAM
+# authentication: ~3 ms of CPU in the app alone); at 50 concurrent requests on 2 workers, with
+# 10 + 10, that cut the seed endpoint's throughput to a third. Beyond the pool a request waits
+# for a connection (up to WAIT_SECONDS, then 503): each holds one only for a statement or a
+# short transaction, and on 2 cores 10 connections serve as many requests as 20. Budget:
+# PostgreSQL's default max_connections is 100, 3 of them kept for superusers: `serve --workers 4`
+# and 2 `surveylink worker` processes (60) leave room for the CLI, migrations, a second
+# deployment during a rolling restart, and psql.
+POSTGRES_POOL_SIZE = 10
+
+
 def make_engine(url: str) -> AsyncEngine:
     # hide_parameters: an error's message (which may be logged) never carries the values.
     if url.startswith("sqlite"):
@@ -107,8 +120,8 @@ def make_engine(url: str) -> AsyncEngine:
         return engine
     engine = create_async_engine(
         url,
-        pool_size=10,
-        max_overflow=10,
+        pool_size=POSTGRES_POOL_SIZE,
+        max_overflow=0,  # see POSTGRES_POOL_SIZE
         pool_timeout=WAIT_SECONDS,
         connect_args={"timeout": WAIT_SECONDS},
         hide_parameters=True,
