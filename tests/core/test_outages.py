@@ -14,6 +14,7 @@ import subprocess
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
+from unittest.mock import ANY
 
 import pytest
 from httpx import ASGITransport, AsyncClient, Response
@@ -29,7 +30,7 @@ from surveylink.core.db import make_engine, make_sessionmaker, transaction
 from surveylink.environments import service as environments
 from tests.conftest import PG_URL, free_port
 from tests.factories import E2E_SURVEY, ApiEnv
-from tests.respondent.helpers import personal_link
+from tests.respondent.helpers import SEED, personal_link
 
 V2_UNAVAILABLE = {
     "error": {
@@ -301,6 +302,40 @@ async def test_a_stopped_postgres_is_503_everywhere_then_recovers(
     assert health.json() == _health("Database is unreachable")
     assert [after[kind].status_code for kind in ("v2", "v1", "page")] == [201, 200, 200]
     assert recovered.status_code == 200
+
+
+@postgres_only
+async def test_point_reads_of_a_stopped_postgres_are_503_then_recover(
+    settings: Settings, env: ApiEnv
+) -> None:
+    # The link endpoint and key lookups read outside any transaction (core/reader.py): first on
+    # the pooled connection the proxy cut, then on none, as no new connection gets through.
+    survey, _ = await _scenario(env)
+    contact = await env.create_contact("grace@example.com")
+    link = SEED.format(survey["id"], contact["id"])
+    url = make_url(PG_URL)
+    proxy = Proxy(url.port or 5432)
+    await proxy.start()
+    through_proxy = url.set(port=proxy.port).render_as_string(hide_password=False)
+
+    try:
+        async with _app(settings.model_copy(update={"database_url": through_proxy})) as http:
+            before = await http.get(link, headers=env.headers)
+            await proxy.stop()
+            during = [await http.get(link, headers=env.headers) for _ in range(2)]
+            await proxy.start()
+            recovered = await _recovered(http)
+            after = await http.get(link, headers=env.headers)
+    finally:
+        await proxy.stop()
+
+    assert before.status_code == 200
+    assert [answer.status_code for answer in during] == [503, 503]
+    assert [answer.json() for answer in during] == [V2_UNAVAILABLE, V2_UNAVAILABLE]
+    assert recovered.status_code == 200
+    assert after.status_code == 200
+    assert after.json() == {"data": {"surveyUrl": ANY, "expiresAt": None}}
+    assert after.json()["data"]["surveyUrl"].startswith("http://testserver/c/")
 
 
 @contextlib.asynccontextmanager
