@@ -1,5 +1,5 @@
 """PostgreSQL connections stay pooled: requests in flight beyond the pool wait for one instead of
-opening and closing a connection each (issue #8)."""
+opening and closing a connection each (issue #8), and a request that waits too long is told 503."""
 
 import asyncio
 from typing import Any
@@ -14,8 +14,19 @@ from tests.conftest import PG_URL
 from tests.factories import ApiEnv
 from tests.respondent.helpers import SEED
 
+postgres_only = pytest.mark.skipif(not PG_URL, reason="the PostgreSQL pool")
+UNAVAILABLE = {
+    "error": {
+        "code": 503,
+        "message": "Service Unavailable",
+        "details": [
+            {"field": "database", "issue": "The database is unavailable, please try again later"}
+        ],
+    }
+}
 
-@pytest.mark.skipif(not PG_URL, reason="the PostgreSQL pool")
+
+@postgres_only
 async def test_concurrent_requests_reuse_the_pooled_connections(
     client: AsyncClient, env: ApiEnv
 ) -> None:
@@ -46,3 +57,23 @@ async def test_concurrent_requests_reuse_the_pooled_connections(
     assert statuses == [200] * 12 * POSTGRES_POOL_SIZE
     assert len(opened) <= POSTGRES_POOL_SIZE
     assert closed == []
+
+
+@postgres_only
+async def test_a_request_that_waits_too_long_for_a_connection_is_503(
+    client: AsyncClient, env: ApiEnv
+) -> None:
+    survey = await env.create_survey(status="inProgress")
+    contact = await env.create_contact("ada@example.com")
+    link = SEED.format(survey["id"], contact["id"])
+    engine = app_context(client.app).engine  # type: ignore[attr-defined]
+    held = [await engine.raw_connection() for _ in range(POSTGRES_POOL_SIZE)]
+
+    starved = await client.get(link, headers=env.headers)  # waits WAIT_SECONDS for a connection
+    for connection in held:
+        connection.close()
+    served = await client.get(link, headers=env.headers)
+
+    assert starved.status_code == 503
+    assert starved.json() == UNAVAILABLE
+    assert served.status_code == 200
