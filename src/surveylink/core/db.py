@@ -1,18 +1,21 @@
 """Engine, sessions and shared column types: the same code on SQLite and PostgreSQL."""
 
+import asyncio
 import errno
 import socket
 import sqlite3
 import time
+import weakref
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, nullcontext
+from contextvars import ContextVar
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from sqlalchemy import JSON, DateTime, MetaData, String, event, exc
 from sqlalchemy.dialects.postgresql import JSONB
-from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.engine import Connection, Dialect, Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -29,6 +32,7 @@ from surveylink.core.writegate import WriteGate
 
 WRITE_OPTION = "surveylink_write"
 WRITE_GATE = "surveylink_write_gate"
+CONNECTION_GATE = "surveylink_connection_gate"
 # How long a request may wait for the database before it is told 503: for a pooled connection,
 # for SQLite's write lock (in this process, then across processes), for a PostgreSQL connect.
 # Transactions open only once a request is known good and end before the response is sent,
@@ -96,17 +100,22 @@ def _sqlite_begin(connection: Connection) -> None:
     connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-# PostgreSQL connections per process, opened as needed and then kept: no overflow. An overflow
-# connection is closed as soon as it is returned to a full pool, so any steady load above the
-# pool size opened and closed a connection per request (a server process forked, SCRAM
-# authentication: ~3 ms of CPU in the app alone); at 50 concurrent requests on 2 workers, with
-# 10 + 10, that cut the seed endpoint's throughput to a third. Beyond the pool a request waits
-# for a connection (up to WAIT_SECONDS, then 503): each holds one only for a statement or a
-# short transaction, and on 2 cores 10 connections serve as many requests as 20. Budget:
-# PostgreSQL's default max_connections is 100, 3 of them kept for superusers: `serve --workers 4`
-# and 2 `surveylink worker` processes (60) leave room for the CLI, migrations, a second
-# deployment during a rolling restart, and psql.
+# PostgreSQL connections per process, opened as needed and then kept. At most this many are in
+# use at once outside nested transactions (`ConnectionGate` below), so the pool never opens
+# connections beyond it under steady load: an overflow connection is closed as soon as it is
+# returned to a full pool, and with 10 + 10 every request beyond ten in flight opened and closed
+# one (a server process forked, SCRAM authentication: ~3 ms of CPU in the app alone), which cut
+# the seed endpoint's throughput to a third at 50 concurrent requests on 2 workers. Each request
+# holds a connection only for a statement or a short transaction, and on 2 cores 10 connections
+# serve as many requests as 20. Budget: PostgreSQL's default max_connections is 100, 3 of them
+# kept for superusers; `serve --workers 4` and 2 `surveylink worker` processes (60, 72 at most)
+# leave room for the CLI, migrations, a second deployment during a rolling restart, and psql.
 POSTGRES_POOL_SIZE = 10
+# Beyond the pool, only for a transaction opened inside another (a segment page with short
+# links writes them while its read transaction is open) while every pooled one is in use, and
+# closed after it: with every connection held by a request waiting for its second, none could
+# go on.
+POSTGRES_NESTED_OVERFLOW = 2
 
 
 def make_engine(url: str) -> AsyncEngine:
@@ -121,14 +130,66 @@ def make_engine(url: str) -> AsyncEngine:
     engine = create_async_engine(
         url,
         pool_size=POSTGRES_POOL_SIZE,
-        max_overflow=0,  # see POSTGRES_POOL_SIZE
+        max_overflow=POSTGRES_NESTED_OVERFLOW,
         pool_timeout=WAIT_SECONDS,
         connect_args={"timeout": WAIT_SECONDS},
         hide_parameters=True,
     )
     event.listen(engine.sync_engine, "checkin", _mark_idle)
     event.listen(engine.sync_engine, "checkout", _ping_if_idle)
+    _GATES[engine.sync_engine] = ConnectionGate(POSTGRES_POOL_SIZE, WAIT_SECONDS)
     return engine
+
+
+class ConnectionGate:
+    """PostgreSQL: a process's turns at its pooled connections, served in the order asked.
+
+    SQLAlchemy's async pool gives a returned connection to whoever asks next, even while others
+    already wait, and a waiter passed over queues again at the back: with 25 requests in flight
+    on 10 connections, some waited 300 ms while most waited none (seed endpoint, wrk). Every
+    checkout (`transaction`, `core/reader.py`) takes a turn here first, and a transaction
+    opened inside another rides on the turn its task holds. There are as many turns as pooled
+    connections, so the pool itself makes nobody wait; a turn not had within `wait_seconds`
+    fails as the pool's own wait does (`exc.TimeoutError`, a 503).
+    """
+
+    def __init__(self, turns: int, wait_seconds: float) -> None:
+        self._turns = asyncio.Semaphore(turns)  # first come, first served (Python >= 3.11.1)
+        self._wait_seconds = wait_seconds
+
+    @asynccontextmanager
+    async def held(self) -> AsyncIterator[None]:
+        if _HOLDS_TURN.get():
+            yield
+            return
+        await self._acquire()
+        token = _HOLDS_TURN.set(True)
+        try:
+            yield
+        finally:
+            _HOLDS_TURN.reset(token)
+            self._turns.release()
+
+    async def _acquire(self) -> None:
+        if not self._turns.locked():
+            await self._turns.acquire()  # free and nobody waiting: taken without suspending
+            return
+        try:
+            async with asyncio.timeout(self._wait_seconds):
+                await self._turns.acquire()
+        except TimeoutError:
+            seconds = self._wait_seconds
+            raise exc.TimeoutError(f"no pooled connection came free in {seconds:g} s") from None
+
+
+# Whether the running task holds a turn (tasks copy it when created: none is created inside one).
+_HOLDS_TURN: ContextVar[bool] = ContextVar("surveylink_holds_turn", default=False)
+_GATES: weakref.WeakKeyDictionary[Engine, ConnectionGate] = weakref.WeakKeyDictionary()
+
+
+def connection_gate(engine: AsyncEngine) -> ConnectionGate | None:
+    """The gate to `engine`'s pool (one per engine, made with it), None on SQLite."""
+    return _GATES.get(engine.sync_engine)
 
 
 # A connection that sat idle may have died with a server restart: it is pinged before use, so
@@ -153,9 +214,8 @@ def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, _proxy: An
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     gate = WriteGate(WAIT_SECONDS) if engine.dialect.name == "sqlite" else None
-    return async_sessionmaker(
-        engine, expire_on_commit=False, autoflush=False, info={WRITE_GATE: gate}
-    )
+    info = {WRITE_GATE: gate, CONNECTION_GATE: connection_gate(engine)}
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info)
 
 
 @asynccontextmanager
@@ -163,8 +223,12 @@ async def transaction(
     sessions: async_sessionmaker[AsyncSession], *, write: bool = False
 ) -> AsyncIterator[AsyncSession]:
     """One unit of work: commits when the block ends, rolls back if it raises. A writing one
-    on SQLite first takes its place in the process's write queue."""
-    gate: WriteGate | None = sessions.kw.get("info", {}).get(WRITE_GATE) if write else None
+    on SQLite first takes its place in the process's write queue; any one on PostgreSQL, its
+    turn at the pool's connections."""
+    info = sessions.kw.get("info", {})
+    gate: WriteGate | ConnectionGate | None = info.get(CONNECTION_GATE)
+    if gate is None and write:
+        gate = info.get(WRITE_GATE)
     async with gate.held() if gate else nullcontext(), sessions() as session, session.begin():
         if write:
             await session.connection(execution_options={WRITE_OPTION: True})

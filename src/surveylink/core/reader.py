@@ -11,9 +11,10 @@ On PostgreSQL they run on the asyncpg connection of a connection from the engine
 compiled once for the engine's dialect (asyncpg keeps it prepared), outside any transaction.
 SQLAlchemy's own execution path (a `Connection`, its events and execution options, its result)
 cost ~150 µs of CPU per read under load, about twice the read itself. The pool still hands out
-the connection, with its timeout (503), its idle ping and its codecs (JSON decoded as
-SQLAlchemy decodes it). Errors are raised as SQLAlchemy would raise them (`DBAPIError`, the
-connection replaced on a disconnect), so `core/db.py:is_outage` tells outages from bugs alike.
+the connection, after a turn at `core/db.py:ConnectionGate` (503 after `WAIT_SECONDS`), with
+its idle ping and its codecs (JSON decoded as SQLAlchemy decodes it). Errors are raised as
+SQLAlchemy would raise them (`DBAPIError`, the pool invalidated on a disconnect), so
+`core/db.py:is_outage` tells outages from bugs alike.
 
 Statements are built once at import with named `bindparam`s and passed here with their values;
 the values of the statement's own binds (e.g. JSON paths) are bound once at compile time.
@@ -31,6 +32,8 @@ from sqlalchemy.pool import PoolProxiedConnection
 from sqlalchemy.sql import Select
 from sqlalchemy.util import greenlet_spawn
 
+from surveylink.core.db import connection_gate
+
 _SQLITE = sqlite_dialect.dialect(paramstyle="named")
 Processor = Callable[[Any], Any] | None
 
@@ -38,6 +41,7 @@ Processor = Callable[[Any], Any] | None
 class Reader:
     def __init__(self, url: str, engine: AsyncEngine) -> None:
         self._engine = engine
+        self._gate = connection_gate(engine)  # a turn at the pool first, as `transaction` takes
         self._connection: sqlite3.Connection | None = None
         self._compiled: dict[int, _Compiled] = {}
         self._sqlite_file = (
@@ -57,6 +61,14 @@ class Reader:
         return [compiled.convert(row) for row in raw]
 
     async def _pooled_rows(
+        self, statement: Select[Any], params: Mapping[str, Any]
+    ) -> Sequence[Sequence[Any]]:
+        gate = self._gate
+        assert gate is not None  # made with every PostgreSQL engine
+        async with gate.held():
+            return await self._fetch(statement, params)
+
+    async def _fetch(
         self, statement: Select[Any], params: Mapping[str, Any]
     ) -> Sequence[Sequence[Any]]:
         engine = self._engine
