@@ -1,7 +1,6 @@
 """The issuing mark in a token's IV, and verification under previous keys (pure)."""
 
 import json
-from pathlib import Path
 from typing import Any
 
 import jwt
@@ -9,10 +8,9 @@ import pytest
 
 from surveylink.links import tokens
 from surveylink.links.service import build_link
+from tests.links.test_tokens import VECTORS_FILE
 
-VECTORS: dict[str, Any] = json.loads(
-    (Path(__file__).parents[3] / "shared/spec/vectors/link-token-vectors.json").read_text()
-)
+VECTORS: dict[str, Any] = json.loads(VECTORS_FILE.read_text())
 OLD = "5f9a0c1e2d3b4a5968778695a4b3c2d1e0f11223344556677889900aabbccdde"
 NEW = "9c1e2d3b4a5968778695a4b3c2d1e0f11223344556677889900aabbccddeeff0"
 CLAIMS = tokens.LinkClaims(
